@@ -1,0 +1,1 @@
+"""Registry exports: the public registry in open formats (HSDS)."""

@@ -1,0 +1,1 @@
+"""Reference data bundled with the registry (loaded with importlib.resources; see SOURCE.txt files)."""

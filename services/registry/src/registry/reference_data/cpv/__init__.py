@@ -1,0 +1,1 @@
+"""CPV 2008 vocabulary (EU reuse policy; see SOURCE.txt)."""

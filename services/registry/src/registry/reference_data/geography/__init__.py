@@ -1,0 +1,1 @@
+"""ONS postcode centroids and local authorities (OGL v3; see SOURCE.txt)."""

@@ -1,0 +1,1 @@
+"""Reliable events: CloudEvents envelope, transactional outbox + relay, idempotent consumers with DLQ."""

@@ -1,0 +1,1 @@
+"""Logs, request/trace ids and metrics."""

@@ -1,0 +1,133 @@
+"""Tables every service has beside its domain tables: outbox, inbox, idempotency keys, import jobs.
+
+Each service attaches them to its own MetaData (a service owns its database) and creates them in its
+first migration through `create_platform_tables_v1`. Changing a table here needs a new `_v2` step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+from localwealth_shared.db import make_metadata
+from localwealth_shared.sqltypes import JSONDoc, UTCDateTime
+
+_BIG_ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER PRIMARY KEY
+
+
+@dataclass(frozen=True)
+class PlatformTables:
+    outbox: Table
+    inbox: Table
+    idempotency_keys: Table
+    import_jobs: Table
+    import_job_errors: Table
+
+    @property
+    def all(self) -> list[Table]:
+        return [self.outbox, self.inbox, self.idempotency_keys, self.import_jobs, self.import_job_errors]
+
+
+def define_platform_tables(metadata: MetaData) -> PlatformTables:
+    outbox = Table(
+        "outbox", metadata,
+        Column("id", _BIG_ID, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("type", String(200), nullable=False),
+        Column("source", String(200), nullable=False),
+        Column("subject", String(200)),
+        Column("time", UTCDateTime, nullable=False),
+        Column("payload", LargeBinary, nullable=False),
+        Column("traceparent", String(60)),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("published_at", UTCDateTime),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("last_error", Text),
+    )
+    Index(
+        "ix_outbox_pending", outbox.c.id,
+        postgresql_where=outbox.c.published_at.is_(None), sqlite_where=outbox.c.published_at.is_(None),
+    )
+    Index("ix_outbox_key_id", outbox.c.key, outbox.c.id)
+    inbox = Table(
+        "inbox", metadata,
+        Column("consumer", String(100), nullable=False),
+        Column("event_id", String(100), nullable=False),
+        Column("event_type", String(200), nullable=False),
+        Column("processed_at", UTCDateTime, nullable=False),
+        PrimaryKeyConstraint("consumer", "event_id"),
+    )
+    idempotency_keys = Table(
+        "idempotency_keys", metadata,
+        Column("tenant_id", String(100), nullable=False),
+        Column("key", String(255), nullable=False),
+        Column("request_hash", String(64), nullable=False),
+        Column("state", String(20), nullable=False),
+        Column("response_status", Integer),
+        Column("response_headers", JSONDoc),
+        Column("response_body", LargeBinary),
+        Column("created_at", UTCDateTime, nullable=False),
+        PrimaryKeyConstraint("tenant_id", "key"),
+    )
+    Index("ix_idempotency_keys_created_at", idempotency_keys.c.created_at)
+    import_jobs = Table(
+        "import_jobs", metadata,
+        Column("id", String(36), primary_key=True),
+        Column("tenant_id", String(100), nullable=False),
+        Column("kind", String(50), nullable=False),
+        Column("status", String(30), nullable=False),
+        Column("filename", String(500)),
+        Column("content_type", String(200)),
+        Column("content_sha256", String(64), nullable=False),
+        Column("content", LargeBinary, nullable=False),
+        Column("options", JSONDoc, nullable=False),
+        Column("total", Integer),
+        Column("processed", Integer, nullable=False, server_default=text("0")),
+        Column("counts", JSONDoc, nullable=False),
+        Column("error_count", Integer, nullable=False, server_default=text("0")),
+        Column("message", Text),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("started_at", UTCDateTime),
+        Column("finished_at", UTCDateTime),
+        Column("updated_at", UTCDateTime, nullable=False),
+    )
+    Index("ix_import_jobs_status_created", import_jobs.c.status, import_jobs.c.created_at)
+    Index("ix_import_jobs_tenant_created", import_jobs.c.tenant_id, import_jobs.c.created_at)
+    import_job_errors = Table(
+        "import_job_errors", metadata,
+        Column("job_id", String(36), nullable=False),
+        Column("seq", Integer, nullable=False),
+        Column("row", Integer, nullable=False),
+        Column("field", String(200), nullable=False),
+        Column("message", Text, nullable=False),
+        PrimaryKeyConstraint("job_id", "seq"),
+    )
+    return PlatformTables(outbox, inbox, idempotency_keys, import_jobs, import_job_errors)
+
+
+def create_platform_tables_v1(bind: object) -> None:
+    """Called from a service's first Alembic migration: `create_platform_tables_v1(op.get_bind())`."""
+    snapshot = make_metadata()
+    tables = define_platform_tables(snapshot)
+    snapshot.create_all(bind=bind, tables=tables.all)  # type: ignore[arg-type]
+
+
+def drop_platform_tables_v1(bind: object) -> None:
+    snapshot = make_metadata()
+    tables = define_platform_tables(snapshot)
+    snapshot.drop_all(bind=bind, tables=tables.all)  # type: ignore[arg-type]
