@@ -115,6 +115,11 @@ async def test_writes_while_the_broker_is_down_are_delivered_after_it_restarts(p
         await wait_until(all_applied, timeout=60)
     finally:
         rows = await projection_rows(pipeline.db, pipeline.schema)
+        c = pipeline.consumer._consumer
+        if c is not None:
+            for tp in sorted(c.assignment()):
+                print("DEBUG tp", tp.partition, "pos", await c.position(tp), "hw", c.highwater(tp), "committed", await c.committed(tp))
+        print("DEBUG processed", pipeline.consumer.processed)
         print("DEBUG applied", len(rows), "pending", await pipeline.relay.pending_count(), sorted(set(f"k{i}" for i in range(101)) - set(rows))[:20])
     assert set((await projection_rows(pipeline.db, pipeline.schema)).values()) == {1}
     assert await pipeline.relay.pending_count() == 0

@@ -112,6 +112,8 @@ class EventConsumer:
                 await consumer.commit({tp: records[-1].offset + 1})
                 self._committed[tp] = records[-1].offset + 1
             if loop.time() >= next_check:
+                logger.debug("consumer %s assignment %s committed %s", self.spec.name, consumer.assignment(),
+                             self._committed)
                 await self._check_broker_memory(consumer)
                 next_check = loop.time() + 2.0
 
