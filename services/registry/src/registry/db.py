@@ -6,12 +6,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-
 from localwealth_shared.db import make_metadata
 from localwealth_shared.platform_tables import define_platform_tables
 from localwealth_shared.sqltypes import JSONDoc, UTCDateTime
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-
 from localwealth_shared.db import Database
 from localwealth_shared.events.outbox import Outbox
 from localwealth_shared.http.app import create_service_app
 from localwealth_shared.jobs import JobStore
 from localwealth_shared.observability.logging import configure_logging
+
 from registry.config import RegistrySettings, get_settings
 from registry.db import platform
 from registry.exports.endpoints import router as export_router

@@ -11,6 +11,7 @@ from localwealth_shared.db import Database
 from localwealth_shared.events.outbox import OutboxRelay
 from localwealth_shared.jobs import JobRunner, JobStore
 from localwealth_shared.observability.logging import configure_logging
+
 from registry.config import RegistrySettings
 from registry.db import platform
 from registry.imports.runner import KIND, import_handler
@@ -41,9 +42,8 @@ async def run_worker(settings: RegistrySettings, stop: asyncio.Event | None = No
 def main(settings: RegistrySettings) -> None:  # type: ignore[override]
     configure_logging("registry-worker", settings.log_level, json=settings.log_json)
     if settings.worker_metrics_port:
-        from prometheus_client import start_http_server
-
         from localwealth_shared.observability.metrics import REGISTRY
+        from prometheus_client import start_http_server
 
         start_http_server(settings.worker_metrics_port, addr="0.0.0.0", registry=REGISTRY)  # noqa: S104
 

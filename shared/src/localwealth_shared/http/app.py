@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import ORJSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import text
 
 from localwealth_shared.auth import Authenticator
@@ -22,6 +22,7 @@ from localwealth_shared.http.idempotency import IdempotencyMiddleware
 from localwealth_shared.http.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from localwealth_shared.http.problems import install_problem_handlers
 from localwealth_shared.http.query_guard import forbid_unknown_query_params
+from localwealth_shared.http.responses import JSONDocResponse
 from localwealth_shared.observability.metrics import render
 from localwealth_shared.platform_tables import PlatformTables
 from localwealth_shared.settings import ServiceSettings
@@ -38,7 +39,7 @@ async def broker_reachable(bootstrap_servers: str, timeout: float = 1.0) -> None
             _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
             writer.close()
             return
-        except (OSError, asyncio.TimeoutError, ValueError) as exc:
+        except (TimeoutError, OSError, ValueError) as exc:
             errors.append(f"{server}: {exc or type(exc).__name__}")
     raise ConnectionError("; ".join(errors))
 
@@ -66,7 +67,7 @@ def create_service_app(
 
     app = FastAPI(
         title=title, description=description, version=version, lifespan=lifespan,
-        default_response_class=ORJSONResponse, docs_url="/docs", redoc_url=None,
+        docs_url="/docs", redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = db
@@ -95,16 +96,16 @@ def create_service_app(
         return {"status": "ok", "service": settings.service_name}
 
     @app.get("/readyz", include_in_schema=False)
-    async def readyz() -> ORJSONResponse:
+    async def readyz() -> JSONDocResponse:
         results: dict[str, Any] = {}
         for name, check in checks.items():
             try:
                 await asyncio.wait_for(check(), timeout=2.0)
                 results[name] = "ok"
-            except Exception as exc:  # noqa: BLE001 - readiness reports any failure
+            except Exception as exc:
                 results[name] = f"unavailable: {exc or type(exc).__name__}"
         ready = all(v == "ok" for v in results.values())
-        return ORJSONResponse({"status": "ready" if ready else "not_ready", "service": settings.service_name,
+        return JSONDocResponse({"status": "ready" if ready else "not_ready", "service": settings.service_name,
                                "checks": results}, status_code=200 if ready else 503)
 
     @app.get("/metrics", include_in_schema=False)

@@ -115,16 +115,16 @@ class IdempotencyMiddleware:
 
     async def _answer_existing(self, row: Any, digest: str, request: Request, scope: Scope, receive: Receive,
                                send: Send) -> None:
-        if row.request_hash != digest:
+        if row.state == IN_FLIGHT:
+            response = problem_response(request, 409, "idempotency_in_flight",
+                                        detail="a request with this Idempotency-Key is still being processed",
+                                        headers={"Retry-After": "1"})
+        elif row.request_hash != digest:
             response = problem_response(
                 request, 422, "idempotency_key_reused",
                 detail="this Idempotency-Key was used with a different request body; use a new key",
                 errors=[{"loc": ["header", "Idempotency-Key"], "msg": "reused with a different body",
                          "type": "idempotency_key_reused"}])
-        elif row.state == IN_FLIGHT:
-            response = problem_response(request, 409, "idempotency_in_flight",
-                                        detail="a request with this Idempotency-Key is still being processed",
-                                        headers={"Retry-After": "1"})
         else:
             headers = dict(row.response_headers or {})
             headers["Idempotent-Replayed"] = "true"

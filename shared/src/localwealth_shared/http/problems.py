@@ -14,10 +14,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from localwealth_shared.http.responses import JSONDocResponse
 from localwealth_shared.observability.context import current_request_id
 
 logger = logging.getLogger("localwealth.problems")
@@ -122,7 +122,7 @@ def problem_response(
     errors: Sequence[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
-) -> ORJSONResponse:
+) -> JSONDocResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code.replace(".", "/"),
         "title": title or HTTPStatus(status).phrase,
@@ -141,7 +141,7 @@ def problem_response(
     request_id = current_request_id()
     if request_id:
         body["request_id"] = request_id
-    return ORJSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+    return JSONDocResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -154,14 +154,14 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> ORJSONResponse:
+    async def _problem(request: Request, exc: Problem) -> JSONDocResponse:
         return problem_response(
             request, exc.status, exc.code, title=exc.title, detail=exc.detail, errors=exc.errors,
             headers=exc.headers, extra=exc.extra,
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> ORJSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONDocResponse:
         errors = _validation_errors(exc)
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(str(p) for p in first["loc"])
@@ -171,7 +171,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONDocResponse:
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
         return problem_response(
             request, exc.status_code, code.get(exc.status_code, f"http_{exc.status_code}"),
@@ -179,7 +179,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> ORJSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONDocResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(request, 500, "internal_error", detail="an unexpected error occurred; it has been logged")
 

@@ -41,3 +41,11 @@ async def temporary_database(tmp_dir: Path, label: str = "test") -> AsyncIterato
         async with admin.connect() as conn:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
+
+
+def shared_data_dir() -> Path:
+    """The real open data beside the repository (`../shared/data`), or LOCALWEALTH_DATA_DIR."""
+    configured = os.environ.get("LOCALWEALTH_DATA_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[4].parent / "shared" / "data"

@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from localwealth_shared.auth import Principal, require
 from localwealth_shared.clock import today
 from localwealth_shared.http.pagination import Cursor, Limit, after, decode_cursor, page_of
 from localwealth_shared.http.problems import problem_responses
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from registry.db import Organisation
 from registry.dependencies import read_session
 from registry.exports.hsds import organisation_to_hsds

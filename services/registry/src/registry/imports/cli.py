@@ -53,9 +53,9 @@ def register_import_commands(app: typer.Typer) -> None:
     @app.command("postcodes")
     def import_postcodes(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
         """Load the full ONS postcode file (csv or csv.gz) for exact geocoding instead of sector centroids."""
+        from localwealth_shared.db import Database
         from sqlalchemy import delete
 
-        from localwealth_shared.db import Database
         from registry.config import get_settings
         from registry.db import Postcode
         from registry.geography import iter_ons_postcodes

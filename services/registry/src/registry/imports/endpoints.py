@@ -6,12 +6,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile, status
 from fastapi.responses import PlainTextResponse
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from localwealth_shared.auth import Principal, require
 from localwealth_shared.http.pagination import Cursor, Limit
 from localwealth_shared.http.problems import field_error, problem_responses
 from localwealth_shared.jobs import JobStore
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from registry.dependencies import read_session, write_session
 from registry.imports.runner import KIND
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from localwealth_shared.db import Database
 from localwealth_shared.events.envelope import CloudEvent
 from localwealth_shared.http.problems import Problem
 from localwealth_shared.jobs import JobContext
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from registry.db import Organisation
 from registry.geography import PostcodeError, normalise_postcode
 from registry.imports.parsers import ImportFormatError, ParsedRow, get_parser

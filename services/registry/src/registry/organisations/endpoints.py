@@ -6,17 +6,22 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from localwealth_shared.auth import Principal, require
 from localwealth_shared.clock import today
 from localwealth_shared.http.concurrency import check_if_match, set_etag
 from localwealth_shared.http.pagination import Cursor, Limit, UpdatedSince
 from localwealth_shared.http.problems import NotFound, problem_responses
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from registry.dependencies import organisation_service, read_session, write_session
 from registry.organisations import repository
 from registry.organisations.projection import project
-from registry.organisations.schemas import Organisation, OrganisationCreate, OrganisationPage, OrganisationPatch
+from registry.organisations.schemas import (
+    Organisation,
+    OrganisationCreate,
+    OrganisationPage,
+    OrganisationPatch,
+)
 from registry.organisations.search import SearchParams, parse_near, search
 from registry.organisations.service import OrganisationService
 from registry.rules.certifications import CertificationScheme

@@ -11,10 +11,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from localwealth_shared.http.problems import Unprocessable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from localwealth_shared.http.problems import Unprocessable
 from registry.db import Postcode
 from registry.geography import PostcodeError, default_gazetteer, normalise_postcode
 from registry.organisations.names import name_key

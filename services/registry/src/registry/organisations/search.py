@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from localwealth_shared.http.pagination import after, decode_cursor, encode_cursor
+from localwealth_shared.http.problems import field_error
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from localwealth_shared.http.pagination import after, decode_cursor, encode_cursor
-from localwealth_shared.http.problems import field_error
 from registry.db import Organisation, Site
 from registry.geography import bounding_box, haversine_km
 from registry.organisations import repository

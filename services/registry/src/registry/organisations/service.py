@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from localwealth_shared.clock import today, utcnow
 from localwealth_shared.events.envelope import CloudEvent
 from localwealth_shared.events.outbox import Outbox
-from localwealth_shared.http.problems import Conflict, NotFound
+from localwealth_shared.http.problems import Conflict
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from registry.db import Organisation, OrganisationCpv, OrganisationIdentifier, Site
 from registry.organisations import repository
 from registry.organisations.normalise import NormalisedOrganisation, Normaliser, new_id

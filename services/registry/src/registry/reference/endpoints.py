@@ -6,13 +6,19 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from localwealth_shared.auth import Principal, require
 from localwealth_shared.http.problems import NotFound, field_error, problem_responses
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from registry.db import Postcode
 from registry.dependencies import read_session
-from registry.geography import PostcodeError, default_gazetteer, local_authorities, local_authority, normalise_postcode
+from registry.geography import (
+    PostcodeError,
+    default_gazetteer,
+    local_authorities,
+    local_authority,
+    normalise_postcode,
+)
 from registry.rules.classification import search_cpv, search_sic
 
 router = APIRouter(prefix="/api/v1/reference", tags=["reference"])
