@@ -160,7 +160,7 @@ class JobRunner:
             if not await self.run_once():
                 try:
                     await asyncio.wait_for(self._stopping.wait(), timeout=self.poll_interval_s)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
 
     async def run_once(self) -> bool:
@@ -170,7 +170,7 @@ class JobRunner:
         logger.info("import job %s (%s) started", job.id, job.kind)
         try:
             await self.handlers[job.kind](job)
-        except Exception as exc:  # noqa: BLE001 - a failed job is recorded, the worker carries on
+        except Exception as exc:
             logger.exception("import job %s failed", job.id)
             await self.store.finish(job, FAILED, f"{type(exc).__name__}: {exc}")
             return True

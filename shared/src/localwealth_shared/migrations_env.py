@@ -54,7 +54,7 @@ def _run_in_fresh_loop(coro: Any) -> None:
     def target() -> None:
         try:
             asyncio.run(coro)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+        except BaseException as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=target)
