@@ -19,13 +19,24 @@ class ExampleSettings(ServiceSettings):
 
 
 def test_cloudevent_round_trips_through_kafka_binary_mode() -> None:
-    event = CloudEvent(type="org.localwealth.registry.organisation.updated.v1", source="/localwealth/registry",
-                       data={"id": "o1", "n": 1}, subject="o1", traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01")
+    event = CloudEvent(
+        type="org.localwealth.registry.organisation.updated.v1",
+        source="/localwealth/registry",
+        data={"id": "o1", "n": 1},
+        subject="o1",
+        traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01",
+    )
     headers = event.kafka_headers()
     names = [k for k, _ in headers]
     assert names[:6] == ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "content-type"]
     back = CloudEvent.from_kafka(headers, event.encoded_data())
-    assert (back.id, back.type, back.subject, back.data, back.time) == (event.id, event.type, "o1", {"id": "o1", "n": 1}, event.time)
+    assert (back.id, back.type, back.subject, back.data, back.time) == (
+        event.id,
+        event.type,
+        "o1",
+        {"id": "o1", "n": 1},
+        event.time,
+    )
     assert back.topic == "registry.organisation"
 
 
@@ -34,8 +45,20 @@ def test_cloudevent_round_trips_through_kafka_binary_mode() -> None:
     [
         ([], b"{}"),
         ([("ce_specversion", b"0.3")], b"{}"),
-        ([("ce_specversion", b"1.0"), ("ce_id", b"x"), ("ce_source", b"s"), ("ce_type", b"t"), ("ce_time", b"2026-01-01T00:00:00Z")], b"[1]"),
-        ([("ce_specversion", b"1.0"), ("ce_id", b"x"), ("ce_source", b"s"), ("ce_type", b"t"), ("ce_time", b"nope")], b"{}"),
+        (
+            [
+                ("ce_specversion", b"1.0"),
+                ("ce_id", b"x"),
+                ("ce_source", b"s"),
+                ("ce_type", b"t"),
+                ("ce_time", b"2026-01-01T00:00:00Z"),
+            ],
+            b"[1]",
+        ),
+        (
+            [("ce_specversion", b"1.0"), ("ce_id", b"x"), ("ce_source", b"s"), ("ce_type", b"t"), ("ce_time", b"nope")],
+            b"{}",
+        ),
     ],
 )
 def test_malformed_messages_are_envelope_errors(headers: list, value: bytes) -> None:
@@ -75,11 +98,16 @@ def test_production_refuses_default_or_weak_secrets(monkeypatch: pytest.MonkeyPa
 
 async def test_internal_tokens_verify_and_expire() -> None:
     auth = Authenticator(secret="s" * 32, admin_key="k" * 32)
-    principal = Principal(tenant_id="E07000178", scopes=frozenset({"registry:read"}), key_id="k1",
-                          area_lad_codes=("E07000178",))
+    principal = Principal(
+        tenant_id="E07000178", scopes=frozenset({"registry:read"}), key_id="k1", area_lad_codes=("E07000178",)
+    )
     assert await auth.authenticate(issue_internal_token(principal, "s" * 32)) == principal
-    for bad in (issue_internal_token(principal, "other-secret-xxxxxxxx"), issue_internal_token(principal, "s" * 32, ttl_s=-5),
-                "not-a-key", None):
+    for bad in (
+        issue_internal_token(principal, "other-secret-xxxxxxxx"),
+        issue_internal_token(principal, "s" * 32, ttl_s=-5),
+        "not-a-key",
+        None,
+    ):
         with pytest.raises(Unauthorized):
             await auth.authenticate(bad)
     admin = await auth.authenticate("k" * 32)
@@ -87,4 +115,11 @@ async def test_internal_tokens_verify_and_expire() -> None:
 
 
 def test_csv_cells_cannot_inject_formulas() -> None:
-    assert [safe_csv_cell(v) for v in ("=1+1", "+44", "-3", "@SUM", "plain", None)] == ["'=1+1", "'+44", "'-3", "'@SUM", "plain", ""]
+    assert [safe_csv_cell(v) for v in ("=1+1", "+44", "-3", "@SUM", "plain", None)] == [
+        "'=1+1",
+        "'+44",
+        "'-3",
+        "'@SUM",
+        "plain",
+        "",
+    ]

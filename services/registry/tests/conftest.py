@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
-
 from localwealth_shared.auth import Principal, issue_internal_token
 from localwealth_shared.jobs import JobRunner
 from localwealth_shared.migrations import upgrade
@@ -24,8 +22,13 @@ COOPS_UK_SAMPLE = shared_data_dir() / "samples/coops-uk/coops_uk_open_data_stand
 @pytest.fixture
 async def registry_settings(database_url: str) -> RegistrySettings:
     upgrade(SERVICE_ROOT, database_url)
-    return RegistrySettings(env="test", database_url=database_url, log_json=False, log_level="WARNING",
-                            kafka_bootstrap_servers="127.0.0.1:1")
+    return RegistrySettings(
+        env="test",
+        database_url=database_url,
+        log_json=False,
+        log_level="WARNING",
+        kafka_bootstrap_servers="127.0.0.1:1",
+    )
 
 
 @pytest.fixture
@@ -35,8 +38,11 @@ async def registry_app(registry_settings: RegistrySettings) -> AsyncIterator[Fas
     await app.state.db.dispose()
 
 
-def token(tenant: str = "t-oxford", scopes: tuple[str, ...] = ("registry:read", "registry:write"),
-          area: tuple[str, ...] = ("E07000178",)) -> str:
+def token(
+    tenant: str = "t-oxford",
+    scopes: tuple[str, ...] = ("registry:read", "registry:write"),
+    area: tuple[str, ...] = ("E07000178",),
+) -> str:
     principal = Principal(tenant_id=tenant, scopes=frozenset(scopes), key_id=f"key-{tenant}", area_lad_codes=area)
     return issue_internal_token(principal, DEV_INTERNAL_TOKEN_SECRET)
 
@@ -48,11 +54,13 @@ ClientFactory = Callable[..., httpx.AsyncClient]
 async def make_client(registry_app: FastAPI) -> AsyncIterator[ClientFactory]:
     clients: list[httpx.AsyncClient] = []
 
-    def factory(tenant: str = "t-oxford", scopes: tuple[str, ...] = ("registry:read", "registry:write"),
-                auth: bool = True) -> httpx.AsyncClient:
+    def factory(
+        tenant: str = "t-oxford", scopes: tuple[str, ...] = ("registry:read", "registry:write"), auth: bool = True
+    ) -> httpx.AsyncClient:
         headers = {"Authorization": f"Bearer {token(tenant, scopes)}"} if auth else {}
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(registry_app), base_url="http://registry",
-                                   headers=headers)
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(registry_app), base_url="http://registry", headers=headers
+        )
         clients.append(client)
         return client
 
@@ -69,8 +77,10 @@ def client(make_client: ClientFactory) -> httpx.AsyncClient:
 @pytest.fixture
 def run_jobs(registry_app: FastAPI) -> Callable[[], object]:
     """Run queued import jobs the way the worker does."""
-    runner = JobRunner(registry_app.state.job_store,
-                       {KIND: import_handler(registry_app.state.db, registry_app.state.organisation_service)})
+    runner = JobRunner(
+        registry_app.state.job_store,
+        {KIND: import_handler(registry_app.state.db, registry_app.state.organisation_service)},
+    )
 
     async def run() -> None:
         while await runner.run_once():

@@ -8,14 +8,13 @@ import contextlib
 import httpx
 import orjson
 import pytest
-from sqlalchemy import select
-
 from localwealth_shared.broker import EmbeddedBroker
 from localwealth_shared.contracts import validation_errors
 from localwealth_shared.events.consumer import ConsumerSpec, EventConsumer
 from localwealth_shared.events.envelope import CloudEvent
 from registry.db import platform
 from registry.worker import run_worker
+from sqlalchemy import select
 
 from .test_organisations_api import OXFORD_COOP
 
@@ -60,8 +59,13 @@ async def test_events_reach_a_consumer_through_the_broker_with_cloudevents_heade
     from localwealth_shared.db import Database
 
     consumer_db = Database(settings.database_url)
-    consumer = EventConsumer(consumer_db, platform, ConsumerSpec(unique_name, ["registry.organisation"], collect),
-                             service="test", bootstrap_servers=running_broker.bootstrap_servers)
+    consumer = EventConsumer(
+        consumer_db,
+        platform,
+        ConsumerSpec(unique_name, ["registry.organisation"], collect),
+        service="test",
+        bootstrap_servers=running_broker.bootstrap_servers,
+    )
     consumer_task = asyncio.create_task(consumer.run())
     try:
         created = [(await client.post("/api/v1/organisations", json={"name": f"Co-op {i}"})).json() for i in range(5)]

@@ -8,13 +8,13 @@ import pytest
 from .conftest import COOPS_UK_SAMPLE, ClientFactory
 
 GENERIC_CSV = (
-    "name,legal_form,companies_house_number,postcode,employees,cpv_codes\n"
-    "Cowley Road Bakery CIC,Community Interest Company,12345678,OX4 1AA,8,15612500\n"
-    "Jericho Repair Cafe,unincorporated association,,OX2 6AA,,\n"
-    "Broken Employees Ltd,Company limited by guarantee,,OX1 1BX,lots,\n"
-    ",Company,,OX1 1BX,,\n"
-    "Bad Postcode Co-op,Society,,NOT-A-PC,,\n"
-).encode()
+    b"name,legal_form,companies_house_number,postcode,employees,cpv_codes\n"
+    b"Cowley Road Bakery CIC,Community Interest Company,12345678,OX4 1AA,8,15612500\n"
+    b"Jericho Repair Cafe,unincorporated association,,OX2 6AA,,\n"
+    b"Broken Employees Ltd,Company limited by guarantee,,OX1 1BX,lots,\n"
+    b",Company,,OX1 1BX,,\n"
+    b"Bad Postcode Co-op,Society,,NOT-A-PC,,\n"
+)
 
 
 async def upload(client: httpx.AsyncClient, content: bytes, fmt: str) -> str:
@@ -24,7 +24,9 @@ async def upload(client: httpx.AsyncClient, content: bytes, fmt: str) -> str:
     return resp.headers["location"]
 
 
-async def test_generic_csv_imports_valid_rows_and_reports_each_rejected_row(client: httpx.AsyncClient, run_jobs) -> None:
+async def test_generic_csv_imports_valid_rows_and_reports_each_rejected_row(
+    client: httpx.AsyncClient, run_jobs
+) -> None:
     job_url = await upload(client, GENERIC_CSV, "csv")
     assert (await client.get(job_url)).json()["status"] == "queued"
     await run_jobs()
@@ -57,7 +59,9 @@ async def test_an_unreadable_file_fails_the_job_with_a_reason(client: httpx.Asyn
     await run_jobs()
     job = (await client.get(job_url)).json()
     assert job["status"] == "failed" and job["message"]
-    assert (await client.post("/api/v1/organisations/imports", files={"file": ("e", b"")}, data={"format": "csv"})).status_code == 422
+    assert (
+        await client.post("/api/v1/organisations/imports", files={"file": ("e", b"")}, data={"format": "csv"})
+    ).status_code == 422
     bad_format = await client.post("/api/v1/organisations/imports", files={"file": ("x", b"a")}, data={"format": "xls"})
     assert bad_format.status_code == 422 and ["body", "format"] in [e["loc"] for e in bad_format.json()["errors"]]
 
@@ -76,9 +80,8 @@ async def test_the_whole_coops_uk_file_imports_and_a_second_upload_changes_nothi
     # Rows kept with something dropped or flagged carry a warning each (e.g. Co-ops UK's padded SIC codes).
     assert job["error_count"] > 0 and all(e["message"].startswith("warning") for e in job["errors"])
 
-    from sqlalchemy import func, select
-
     from registry.db import platform
+    from sqlalchemy import func, select
 
     async with registry_app.state.db.reader() as session:
         events_after_first = (await session.execute(select(func.count()).select_from(platform.outbox))).scalar_one()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-
 from localwealth_shared.db import create_engine
 from registry.db import Base
 

@@ -40,7 +40,9 @@ def problem_locs(resp: httpx.Response) -> list[list[object]]:
     ],
 )
 async def test_identifiers_are_normalised(client: httpx.AsyncClient, scheme: str, given: str, stored: str) -> None:
-    resp = await client.post("/api/v1/organisations", json={"name": "Normalised", "identifiers": [{"scheme": scheme, "id": given}]})
+    resp = await client.post(
+        "/api/v1/organisations", json={"name": "Normalised", "identifiers": [{"scheme": scheme, "id": given}]}
+    )
     assert resp.status_code == 201, resp.text
     body = resp.json()
     assert body["identifiers"] == [{"scheme": scheme.upper(), "id": stored}]
@@ -59,15 +61,23 @@ async def test_identifiers_are_normalised(client: httpx.AsyncClient, scheme: str
 async def test_malformed_and_unknown_identifiers_are_422_naming_the_rule(
     client: httpx.AsyncClient, scheme: str, given: str, rule: str
 ) -> None:
-    resp = await client.post("/api/v1/organisations", json={"name": "Bad id", "identifiers": [{"scheme": scheme, "id": given}]})
+    resp = await client.post(
+        "/api/v1/organisations", json={"name": "Bad id", "identifiers": [{"scheme": scheme, "id": given}]}
+    )
     assert resp.status_code == 422
     assert problem_types(resp) == [rule]
     assert problem_locs(resp)[0][:3] == ["body", "identifiers", 0]
 
 
-async def test_a_second_organisation_with_the_same_identifier_is_409_pointing_at_the_first(client: httpx.AsyncClient) -> None:
-    first = await client.post("/api/v1/organisations", json={"name": "First", "identifiers": [{"scheme": "GB-COH", "id": "3416658"}]})
-    second = await client.post("/api/v1/organisations", json={"name": "Second", "identifiers": [{"scheme": "GB-COH", "id": "03416658"}]})
+async def test_a_second_organisation_with_the_same_identifier_is_409_pointing_at_the_first(
+    client: httpx.AsyncClient,
+) -> None:
+    first = await client.post(
+        "/api/v1/organisations", json={"name": "First", "identifiers": [{"scheme": "GB-COH", "id": "3416658"}]}
+    )
+    second = await client.post(
+        "/api/v1/organisations", json={"name": "Second", "identifiers": [{"scheme": "GB-COH", "id": "03416658"}]}
+    )
     assert second.status_code == 409
     assert second.json()["code"] == "identifier_taken"
     assert second.json()["existing_organisation_id"] == first.json()["id"]
@@ -96,9 +106,14 @@ async def test_an_unknown_postcode_is_kept_and_flagged(client: httpx.AsyncClient
 
 
 async def test_expired_certification_reads_as_expired_and_does_not_make_vcse(client: httpx.AsyncClient) -> None:
-    resp = await client.post("/api/v1/organisations", json={
-        "name": "Old Mark Ltd", "legal_form": "company_limited_by_shares",
-        "certifications": [{"scheme": "social_enterprise_mark", "expires_on": "2020-01-01"}]})
+    resp = await client.post(
+        "/api/v1/organisations",
+        json={
+            "name": "Old Mark Ltd",
+            "legal_form": "company_limited_by_shares",
+            "certifications": [{"scheme": "social_enterprise_mark", "expires_on": "2020-01-01"}],
+        },
+    )
     assert resp.json()["certifications"][0]["status"] == "expired"
     assert resp.json()["flags"]["is_vcse"] is False
 
@@ -116,8 +131,16 @@ async def test_expired_certification_reads_as_expired_and_does_not_make_vcse(cli
         ({"name": "X", "cpv_codes": ["85A"]}, ["body", "cpv_codes", 0], "cpv.format"),
         ({"name": "X", "sic_codes": ["99998"]}, ["body", "sic_codes", 0], "sic.unknown"),
         ({"name": "X", "legal_form": "pirate_ship"}, ["body", "legal_form"], "enum"),
-        ({"name": "X", "turnover": {"amount": "1.234", "currency": "GBP"}}, ["body", "turnover", "amount"], "decimal_max_places"),
-        ({"name": "X", "turnover": {"amount": "10", "currency": "EUR"}}, ["body", "turnover", "currency"], "literal_error"),
+        (
+            {"name": "X", "turnover": {"amount": "1.234", "currency": "GBP"}},
+            ["body", "turnover", "amount"],
+            "decimal_max_places",
+        ),
+        (
+            {"name": "X", "turnover": {"amount": "10", "currency": "EUR"}},
+            ["body", "turnover", "currency"],
+            "literal_error",
+        ),
         ({"name": "X", "website": "not a url"}, ["body", "website"], "value_error"),
     ],
 )
@@ -129,7 +152,9 @@ async def test_bad_input_is_422_naming_the_field(client: httpx.AsyncClient, body
 
 
 async def test_malformed_json_oversize_and_wrong_media_type(client: httpx.AsyncClient) -> None:
-    resp = await client.post("/api/v1/organisations", content=b"{not json", headers={"content-type": "application/json"})
+    resp = await client.post(
+        "/api/v1/organisations", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert resp.status_code == 422 and resp.headers["content-type"].startswith("application/problem+json")
     resp = await client.post("/api/v1/organisations", json={"name": "x" * 10, "description": "d" * 6_000_000})
     assert resp.status_code == 413 and resp.json()["code"] == "payload_too_large"
@@ -197,8 +222,11 @@ async def test_idempotency_key_replays_refuses_a_different_body_and_reports_in_f
     from registry.db import platform
 
     async with registry_app.state.db.transaction() as session:
-        await session.execute(platform.idempotency_keys.insert().values(
-            tenant_id="t-oxford", key="busy", request_hash="x", state="in_flight", created_at=utcnow()))
+        await session.execute(
+            platform.idempotency_keys.insert().values(
+                tenant_id="t-oxford", key="busy", request_hash="x", state="in_flight", created_at=utcnow()
+            )
+        )
     busy = await client.post("/api/v1/organisations", json=OXFORD_COOP, headers={"Idempotency-Key": "busy"})
     assert busy.status_code == 409 and busy.json()["code"] == "idempotency_in_flight"
 
@@ -207,8 +235,9 @@ async def test_credentials_and_scopes(make_client: ClientFactory) -> None:
     anonymous = make_client(auth=False)
     resp = await anonymous.get("/api/v1/organisations")
     assert resp.status_code == 401 and resp.headers["www-authenticate"] == "Bearer"
-    forged = httpx.AsyncClient(transport=anonymous._transport, base_url="http://registry",
-                               headers={"Authorization": "Bearer a.b.c"})
+    forged = httpx.AsyncClient(
+        transport=anonymous._transport, base_url="http://registry", headers={"Authorization": "Bearer a.b.c"}
+    )
     assert (await forged.get("/api/v1/organisations")).status_code == 401
     reader = make_client(scopes=("registry:read",))
     assert (await reader.get("/api/v1/organisations")).status_code == 200

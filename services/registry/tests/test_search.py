@@ -29,13 +29,13 @@ async def test_name_search_forgives_case_punctuation_suffixes_and_typos(client: 
 
 
 async def test_cpv_filter_is_hierarchical_and_never_textual(client: httpx.AsyncClient) -> None:
-    await add(client, "Care Co", cpv_codes=["85311000"])     # welfare services for the elderly
-    await add(client, "Health Co", cpv_codes=["85100000"])   # health services
+    await add(client, "Care Co", cpv_codes=["85311000"])  # welfare services for the elderly
+    await add(client, "Health Co", cpv_codes=["85100000"])  # health services
     await add(client, "Builders", cpv_codes=["45000000"])
-    assert sorted(await names(client, cpv="85000000")) == ["Care Co", "Health Co"]   # division matches all below
-    assert await names(client, cpv="85300000") == ["Care Co"]                        # group
-    assert await names(client, cpv="85311000-2") == ["Care Co"]                      # check digit accepted
-    assert await names(client, cpv="85312000") == []                                 # a sibling category is not a match
+    assert sorted(await names(client, cpv="85000000")) == ["Care Co", "Health Co"]  # division matches all below
+    assert await names(client, cpv="85300000") == ["Care Co"]  # group
+    assert await names(client, cpv="85311000-2") == ["Care Co"]  # check digit accepted
+    assert await names(client, cpv="85312000") == []  # a sibling category is not a match
 
 
 async def test_radius_lad_and_flag_filters(client: httpx.AsyncClient) -> None:
@@ -73,7 +73,9 @@ async def test_updated_since_pages_through_changes_without_gaps_or_repeats(clien
     everything: list[str] = []
     cursor = None
     while True:
-        page = (await client.get("/api/v1/organisations", params={"limit": 3, **({"cursor": cursor} if cursor else {})})).json()
+        page = (
+            await client.get("/api/v1/organisations", params={"limit": 3, **({"cursor": cursor} if cursor else {})})
+        ).json()
         everything.extend(o["id"] for o in page["data"])
         cursor = page["next_cursor"]
         if cursor is None:

@@ -22,11 +22,18 @@ from fastapi import Request
 from localwealth_shared.http.problems import Forbidden, Unauthorized
 
 SCOPES = (
-    "registry:read", "registry:write", "procurement:read", "procurement:write",
-    "land:read", "land:write", "impact:read", "impact:write", "admin",
+    "registry:read",
+    "registry:write",
+    "procurement:read",
+    "procurement:write",
+    "land:read",
+    "land:write",
+    "impact:read",
+    "impact:write",
+    "admin",
 )
-TOKEN_ISSUER = "localwealth-gateway"
-TOKEN_AUDIENCE = "localwealth-services"
+TOKEN_ISSUER = "localwealth-gateway"  # noqa: S105 - an issuer name, not a secret
+TOKEN_AUDIENCE = "localwealth-services"  # noqa: S105 - an audience name
 TOKEN_TTL_S = 120
 ADMIN_TENANT_ID = "dev"
 
@@ -45,15 +52,22 @@ class Principal:
 
     def claims(self) -> dict[str, Any]:
         return {
-            "sub": self.key_id, "tid": self.tenant_id, "tkind": self.tenant_kind, "tname": self.tenant_name,
-            "area": list(self.area_lad_codes), "scopes": sorted(self.scopes),
+            "sub": self.key_id,
+            "tid": self.tenant_id,
+            "tkind": self.tenant_kind,
+            "tname": self.tenant_name,
+            "area": list(self.area_lad_codes),
+            "scopes": sorted(self.scopes),
         }
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> Principal:
         return cls(
-            tenant_id=str(claims["tid"]), scopes=frozenset(claims.get("scopes", [])), key_id=str(claims["sub"]),
-            tenant_kind=str(claims.get("tkind", "council")), area_lad_codes=tuple(claims.get("area", [])),
+            tenant_id=str(claims["tid"]),
+            scopes=frozenset(claims.get("scopes", [])),
+            key_id=str(claims["sub"]),
+            tenant_kind=str(claims.get("tkind", "council")),
+            area_lad_codes=tuple(claims.get("area", [])),
             tenant_name=claims.get("tname"),
         )
 
@@ -95,7 +109,11 @@ class Authenticator:
         if credential.count(".") == 2:
             try:
                 claims = jwt.decode(
-                    credential, self.secret, algorithms=["HS256"], audience=TOKEN_AUDIENCE, issuer=TOKEN_ISSUER,
+                    credential,
+                    self.secret,
+                    algorithms=["HS256"],
+                    audience=TOKEN_AUDIENCE,
+                    issuer=TOKEN_ISSUER,
                     options={"require": ["exp", "iat", "sub"]},
                 )
                 return Principal.from_claims(claims)
@@ -117,8 +135,11 @@ class Authenticator:
         if self._http is None:
             self._http = httpx.AsyncClient(base_url=self.gateway_url or "", timeout=5.0)
         try:
-            resp = await self._http.post("/internal/introspect", json={"key": credential},
-                                         headers={"authorization": f"Bearer {issue_internal_token(admin_principal(), self.secret)}"})
+            resp = await self._http.post(
+                "/internal/introspect",
+                json={"key": credential},
+                headers={"authorization": f"Bearer {issue_internal_token(admin_principal(), self.secret)}"},
+            )
         except httpx.HTTPError:
             return None
         if resp.status_code != 200:

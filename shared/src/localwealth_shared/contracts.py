@@ -41,5 +41,7 @@ def event_validator(event_type: str) -> Draft202012Validator:
 
 
 def validation_errors(event_type: str, payload: Any) -> list[str]:
-    return [f"{'/'.join(str(p) for p in e.absolute_path)}: {e.message}"
-            for e in event_validator(event_type).iter_errors(payload)]
+    return [
+        f"{'/'.join(str(p) for p in e.absolute_path)}: {e.message}"
+        for e in event_validator(event_type).iter_errors(payload)
+    ]

@@ -55,9 +55,13 @@ class DevStack:
         self.admin_key = os.environ.get("LOCALWEALTH_ADMIN_KEY", "dev-admin-key")
 
     def env(self) -> dict[str, str]:
-        env = {**os.environ, "LOCALWEALTH_ENV": "development",
-               "LOCALWEALTH_KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap_servers,
-               "LOCALWEALTH_ADMIN_KEY": self.admin_key, "LOCALWEALTH_LOG_JSON": "true"}
+        env = {
+            **os.environ,
+            "LOCALWEALTH_ENV": "development",
+            "LOCALWEALTH_KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap_servers,
+            "LOCALWEALTH_ADMIN_KEY": self.admin_key,
+            "LOCALWEALTH_LOG_JSON": "true",
+        }
         for s in self.services:
             env.setdefault(f"{s.name.upper()}_DATABASE_URL", f"sqlite+aiosqlite:///{self.var / s.name}.db")
             if s.name != "gateway":
@@ -76,8 +80,13 @@ class DevStack:
         cli = [sys.executable, "-m", "localwealth_shared.cli"]
         for s in self.services:
             say(f"{s.name:<11} migrating {env[f'{s.name.upper()}_DATABASE_URL']}")
-            subprocess.run([*cli, s.name, "migrate"], env=env, check=True, cwd=self.root,  # noqa: S603
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [*cli, s.name, "migrate"],
+                env=env,
+                check=True,
+                cwd=self.root,
+                stdout=subprocess.DEVNULL,
+            )
         for s in self.services:
             self.spawn(f"{s.name}-api", [*cli, s.name, "api", "--port", str(s.port)], env)
             if s.has_worker:
@@ -87,8 +96,14 @@ class DevStack:
 
     def spawn(self, label: str, command: list[str], env: dict[str, str]) -> None:
         log = (self.logs / f"{label}.log").open("ab")
-        process = subprocess.Popen(command, env=env, cwd=self.root, stdout=log, stderr=subprocess.STDOUT,  # noqa: S603
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=self.root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.processes.append((label, process))
 
     def wait_ready(self, service: DevService, timeout_s: float = 60) -> None:
@@ -130,7 +145,7 @@ class DevStack:
 
 
 def say(message: str) -> None:
-    print(f"[localwealth] {message}", flush=True)  # noqa: T201 - this is a terminal program
+    print(f"[localwealth] {message}", flush=True)
 
 
 def main(root: Path | None = None) -> None:
@@ -145,8 +160,10 @@ def main(root: Path | None = None) -> None:
             if s.name != "gateway":
                 say(f"  {s.name:<16} http://127.0.0.1:{s.port}   (its own docs at /docs, metrics at /metrics)")
         say(f"  Kafka broker     {stack.broker.bootstrap_servers}")
-        say(f"  development key  {stack.admin_key}    e.g. curl -H 'Authorization: Bearer {stack.admin_key}' "
-            "'http://127.0.0.1:8000/api/v1/organisations?q=co-operative'")
+        say(
+            f"  development key  {stack.admin_key}    e.g. curl -H 'Authorization: Bearer {stack.admin_key}' "
+            "'http://127.0.0.1:8000/api/v1/organisations?q=co-operative'"
+        )
         say(f"  logs             {stack.logs}/")
         say("Press Ctrl-C to stop everything.")
         while True:

@@ -62,35 +62,71 @@ class JobStore:
         self.jobs = tables.import_jobs
         self.errors = tables.import_job_errors
 
-    async def create(self, session: AsyncSession, *, tenant_id: str, kind: str, content: bytes,
-                     filename: str | None, content_type: str | None, options: dict[str, Any]) -> str:
+    async def create(
+        self,
+        session: AsyncSession,
+        *,
+        tenant_id: str,
+        kind: str,
+        content: bytes,
+        filename: str | None,
+        content_type: str | None,
+        options: dict[str, Any],
+    ) -> str:
         job_id = str(uuid.uuid4())
         now = utcnow()
-        await session.execute(self.jobs.insert().values(
-            id=job_id, tenant_id=tenant_id, kind=kind, status=QUEUED, filename=filename, content_type=content_type,
-            content_sha256=hashlib.sha256(content).hexdigest(), content=content, options=options, processed=0,
-            counts=dict.fromkeys(COUNT_KEYS, 0), error_count=0, created_at=now, updated_at=now))
+        await session.execute(
+            self.jobs.insert().values(
+                id=job_id,
+                tenant_id=tenant_id,
+                kind=kind,
+                status=QUEUED,
+                filename=filename,
+                content_type=content_type,
+                content_sha256=hashlib.sha256(content).hexdigest(),
+                content=content,
+                options=options,
+                processed=0,
+                counts=dict.fromkeys(COUNT_KEYS, 0),
+                error_count=0,
+                created_at=now,
+                updated_at=now,
+            )
+        )
         return job_id
 
-    async def document(self, session: AsyncSession, *, tenant_id: str, job_id: str, url: str,
-                       error_limit: int = 100) -> dict[str, Any]:
+    async def document(
+        self, session: AsyncSession, *, tenant_id: str, job_id: str, url: str, error_limit: int = 100
+    ) -> dict[str, Any]:
         cols = [c for c in self.jobs.c if c.name != "content"]
-        row = (await session.execute(select(*cols).where(self.jobs.c.id == job_id, self.jobs.c.tenant_id == tenant_id))).first()
+        row = (
+            await session.execute(select(*cols).where(self.jobs.c.id == job_id, self.jobs.c.tenant_id == tenant_id))
+        ).first()
         if row is None:  # another tenant's job is indistinguishable from a missing one
             raise NotFound(f"no import job {job_id}", code="import_not_found")
         errors, next_cursor = await self.error_page(session, job_id, limit=error_limit, cursor=None)
         return {
-            "id": row.id, "kind": row.kind, "status": row.status, "filename": row.filename,
+            "id": row.id,
+            "kind": row.kind,
+            "status": row.status,
+            "filename": row.filename,
             "content_sha256": row.content_sha256,
             "progress": {"processed": row.processed, "total": row.total},
-            "counts": row.counts, "error_count": row.error_count, "errors": errors,
-            "errors_next_cursor": next_cursor, "errors_url": f"{url}/errors", "errors_csv_url": f"{url}/errors.csv",
-            "message": row.message, "created_at": row.created_at, "started_at": row.started_at,
+            "counts": row.counts,
+            "error_count": row.error_count,
+            "errors": errors,
+            "errors_next_cursor": next_cursor,
+            "errors_url": f"{url}/errors",
+            "errors_csv_url": f"{url}/errors.csv",
+            "message": row.message,
+            "created_at": row.created_at,
+            "started_at": row.started_at,
             "finished_at": row.finished_at,
         }
 
-    async def error_page(self, session: AsyncSession, job_id: str, *, limit: int, cursor: str | None
-                         ) -> tuple[list[dict[str, Any]], str | None]:
+    async def error_page(
+        self, session: AsyncSession, job_id: str, *, limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
         stmt = select(self.errors).where(self.errors.c.job_id == job_id).order_by(self.errors.c.seq).limit(limit + 1)
         if cursor:
             (seq,) = decode_cursor(cursor, [int])
@@ -102,8 +138,9 @@ class JobStore:
 
     async def errors_csv(self, session: AsyncSession, *, tenant_id: str, job_id: str) -> str:
         await self.document(session, tenant_id=tenant_id, job_id=job_id, url="", error_limit=1)
-        rows = (await session.execute(select(self.errors).where(self.errors.c.job_id == job_id)
-                                      .order_by(self.errors.c.seq))).all()
+        rows = (
+            await session.execute(select(self.errors).where(self.errors.c.job_id == job_id).order_by(self.errors.c.seq))
+        ).all()
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["row", "field", "message"])
@@ -113,33 +150,63 @@ class JobStore:
 
     async def claim_next(self, kinds: Sequence[str]) -> JobContext | None:
         async with self.db.transaction() as session:
-            row = (await session.execute(select(self.jobs).where(self.jobs.c.status == QUEUED, self.jobs.c.kind.in_(kinds))
-                                         .order_by(self.jobs.c.created_at).limit(1))).first()
+            row = (
+                await session.execute(
+                    select(self.jobs)
+                    .where(self.jobs.c.status == QUEUED, self.jobs.c.kind.in_(kinds))
+                    .order_by(self.jobs.c.created_at)
+                    .limit(1)
+                )
+            ).first()
             if row is None:
                 return None
-            claimed = await session.execute(update(self.jobs).where(self.jobs.c.id == row.id, self.jobs.c.status == QUEUED)
-                                            .values(status=RUNNING, started_at=utcnow(), updated_at=utcnow()))
+            claimed = await session.execute(
+                update(self.jobs)
+                .where(self.jobs.c.id == row.id, self.jobs.c.status == QUEUED)
+                .values(status=RUNNING, started_at=utcnow(), updated_at=utcnow())
+            )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return None
-        return JobContext(id=row.id, tenant_id=row.tenant_id, kind=row.kind, content=row.content,
-                          options=dict(row.options or {}), store=self)
+        return JobContext(
+            id=row.id,
+            tenant_id=row.tenant_id,
+            kind=row.kind,
+            content=row.content,
+            options=dict(row.options or {}),
+            store=self,
+        )
 
     async def save_progress(self, job: JobContext, errors: list[tuple[int, str, str]]) -> None:
         async with self.db.transaction() as session:
             if errors:
-                await session.execute(self.errors.insert(), [
-                    {"job_id": job.id, "seq": job._error_seq + n, "row": r, "field": f[:200], "message": m}
-                    for n, (r, f, m) in enumerate(errors, start=1)])
+                await session.execute(
+                    self.errors.insert(),
+                    [
+                        {"job_id": job.id, "seq": job._error_seq + n, "row": r, "field": f[:200], "message": m}
+                        for n, (r, f, m) in enumerate(errors, start=1)
+                    ],
+                )
                 job._error_seq += len(errors)
-            await session.execute(update(self.jobs).where(self.jobs.c.id == job.id).values(
-                processed=job.processed, total=job.total, counts=dict(job.counts), error_count=job._error_seq,
-                updated_at=utcnow()))
+            await session.execute(
+                update(self.jobs)
+                .where(self.jobs.c.id == job.id)
+                .values(
+                    processed=job.processed,
+                    total=job.total,
+                    counts=dict(job.counts),
+                    error_count=job._error_seq,
+                    updated_at=utcnow(),
+                )
+            )
 
     async def finish(self, job: JobContext, status: str, message: str | None = None) -> None:
         await job.report()
         async with self.db.transaction() as session:
-            await session.execute(update(self.jobs).where(self.jobs.c.id == job.id).values(
-                status=status, message=message, finished_at=utcnow(), updated_at=utcnow()))
+            await session.execute(
+                update(self.jobs)
+                .where(self.jobs.c.id == job.id)
+                .values(status=status, message=message, finished_at=utcnow(), updated_at=utcnow())
+            )
 
 
 JobHandler = Callable[[JobContext], Awaitable[None]]

@@ -20,8 +20,9 @@ def run(target_metadata: MetaData) -> None:
 
     def do_run(connection: Connection) -> None:
         render_as_batch = connection.dialect.name == "sqlite"  # SQLite needs batch mode for ALTER TABLE
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=render_as_batch,
-                          compare_type=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=render_as_batch, compare_type=True
+        )
         with context.begin_transaction():
             context.run_migrations()
 

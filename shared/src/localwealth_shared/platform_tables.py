@@ -43,7 +43,8 @@ class PlatformTables:
 
 def define_platform_tables(metadata: MetaData) -> PlatformTables:
     outbox = Table(
-        "outbox", metadata,
+        "outbox",
+        metadata,
         Column("id", _BIG_ID, primary_key=True, autoincrement=True),
         Column("event_id", String(36), nullable=False, unique=True),
         Column("topic", String(200), nullable=False),
@@ -60,12 +61,15 @@ def define_platform_tables(metadata: MetaData) -> PlatformTables:
         Column("last_error", Text),
     )
     Index(
-        "ix_outbox_pending", outbox.c.id,
-        postgresql_where=outbox.c.published_at.is_(None), sqlite_where=outbox.c.published_at.is_(None),
+        "ix_outbox_pending",
+        outbox.c.id,
+        postgresql_where=outbox.c.published_at.is_(None),
+        sqlite_where=outbox.c.published_at.is_(None),
     )
     Index("ix_outbox_key_id", outbox.c.key, outbox.c.id)
     inbox = Table(
-        "inbox", metadata,
+        "inbox",
+        metadata,
         Column("consumer", String(100), nullable=False),
         Column("event_id", String(100), nullable=False),
         Column("event_type", String(200), nullable=False),
@@ -73,7 +77,8 @@ def define_platform_tables(metadata: MetaData) -> PlatformTables:
         PrimaryKeyConstraint("consumer", "event_id"),
     )
     idempotency_keys = Table(
-        "idempotency_keys", metadata,
+        "idempotency_keys",
+        metadata,
         Column("tenant_id", String(100), nullable=False),
         Column("key", String(255), nullable=False),
         Column("request_hash", String(64), nullable=False),
@@ -86,7 +91,8 @@ def define_platform_tables(metadata: MetaData) -> PlatformTables:
     )
     Index("ix_idempotency_keys_created_at", idempotency_keys.c.created_at)
     import_jobs = Table(
-        "import_jobs", metadata,
+        "import_jobs",
+        metadata,
         Column("id", String(36), primary_key=True),
         Column("tenant_id", String(100), nullable=False),
         Column("kind", String(50), nullable=False),
@@ -109,7 +115,8 @@ def define_platform_tables(metadata: MetaData) -> PlatformTables:
     Index("ix_import_jobs_status_created", import_jobs.c.status, import_jobs.c.created_at)
     Index("ix_import_jobs_tenant_created", import_jobs.c.tenant_id, import_jobs.c.created_at)
     import_job_errors = Table(
-        "import_job_errors", metadata,
+        "import_job_errors",
+        metadata,
         Column("job_id", String(36), nullable=False),
         Column("seq", Integer, nullable=False),
         Column("row", Integer, nullable=False),

@@ -33,8 +33,16 @@ def service_cli(
         import uvicorn
 
         settings = settings_factory()
-        uvicorn.run(app_path, factory=True, host=host, port=port or settings.default_port, workers=workers,
-                    log_config=None, proxy_headers=True, server_header=False)
+        uvicorn.run(
+            app_path,
+            factory=True,
+            host=host,
+            port=port or settings.default_port,
+            workers=workers,
+            log_config=None,
+            proxy_headers=True,
+            server_header=False,
+        )
 
     @app.command()
     def migrate(revision: str = "head") -> None:
@@ -46,6 +54,7 @@ def service_cli(
         console.print(f"[green]{name}: migrated to {revision}[/green]")
 
     if worker_main is not None:
+
         @app.command()
         def worker() -> None:
             """Run the outbox relay, event consumers and background jobs."""
@@ -82,8 +91,13 @@ def service_cli(
             table = Table("offset", "ce_id", "ce_type", "consumer", "error")
             for r in records:
                 h = {k: v.decode(errors="replace") for k, v in (r.headers or ())}
-                table.add_row(str(r.offset), h.get("ce_id", "?"), h.get("ce_type", "?"), h.get("dlq_consumer", ""),
-                              h.get("dlq_error", "")[:120])
+                table.add_row(
+                    str(r.offset),
+                    h.get("ce_id", "?"),
+                    h.get("ce_type", "?"),
+                    h.get("dlq_consumer", ""),
+                    h.get("dlq_error", "")[:120],
+                )
             console.print(table)
 
         @events.command("replay-dlq")

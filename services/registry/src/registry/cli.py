@@ -9,7 +9,12 @@ from registry.db import platform
 from registry.imports.cli import register_import_commands
 from registry.worker import main as worker_main
 
-app = service_cli(name="registry", settings_factory=get_settings, app_path="registry.main:create_app",
-                  service_root=SERVICE_ROOT, worker_main=worker_main,  # type: ignore[arg-type]
-                  tables_factory=lambda: platform)
+app = service_cli(
+    name="registry",
+    settings_factory=get_settings,
+    app_path="registry.main:create_app",
+    service_root=SERVICE_ROOT,
+    worker_main=worker_main,  # type: ignore[arg-type]
+    tables_factory=lambda: platform,
+)
 register_import_commands(app)

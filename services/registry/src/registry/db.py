@@ -55,7 +55,10 @@ class Organisation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     identifiers: Mapped[list[OrganisationIdentifier]] = relationship(
-        back_populates="organisation", lazy="raise", cascade="all, delete-orphan", order_by="OrganisationIdentifier.scheme"
+        back_populates="organisation",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="OrganisationIdentifier.scheme",
     )
     sites: Mapped[list[Site]] = relationship(
         back_populates="organisation", lazy="raise", cascade="all, delete-orphan", order_by="Site.position"

@@ -36,7 +36,11 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     configure_logging("registry", settings.log_level, json=settings.log_json)
     db = Database(settings.database_url)
     app = create_service_app(
-        settings=settings, db=db, tables=platform, title="localwealth registry", description=DESCRIPTION,
+        settings=settings,
+        db=db,
+        tables=platform,
+        title="localwealth registry",
+        description=DESCRIPTION,
         # Export and imports are declared before /{organisation_id} so their paths win.
         routers=[export_router, imports_router, organisations_router, reference_router],
     )

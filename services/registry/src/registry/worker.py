@@ -22,11 +22,18 @@ logger = logging.getLogger("registry.worker")
 
 async def run_worker(settings: RegistrySettings, stop: asyncio.Event | None = None) -> None:
     db = Database(settings.database_url)
-    relay = OutboxRelay(db, platform, service="registry", bootstrap_servers=settings.kafka_bootstrap_servers,
-                        poll_interval_s=settings.relay_poll_interval_s, batch_size=settings.relay_batch_size,
-                        max_backoff_s=settings.relay_max_backoff_s)
-    jobs = JobRunner(JobStore(db, platform), {KIND: import_handler(db, build_service(settings),
-                                                                   settings.import_batch_size)})
+    relay = OutboxRelay(
+        db,
+        platform,
+        service="registry",
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        poll_interval_s=settings.relay_poll_interval_s,
+        batch_size=settings.relay_batch_size,
+        max_backoff_s=settings.relay_max_backoff_s,
+    )
+    jobs = JobRunner(
+        JobStore(db, platform), {KIND: import_handler(db, build_service(settings), settings.import_batch_size)}
+    )
     stop = stop or asyncio.Event()
     tasks = [asyncio.create_task(relay.run(), name="outbox-relay"), asyncio.create_task(jobs.run(), name="jobs")]
     logger.info("registry worker started")

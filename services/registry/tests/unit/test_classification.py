@@ -151,9 +151,7 @@ def test_search_cpv_by_code_prefix() -> None:
 def test_search_cpv_by_words() -> None:
     results = search_cpv("SOCIAL work", limit=50)
     assert results[0]["code"] == "85000000"  # "Health and social work services": phrase match, broadest first
-    assert all(
-        "social" in str(r["description"]).lower() and "work" in str(r["description"]).lower() for r in results
-    )
+    assert all("social" in str(r["description"]).lower() and "work" in str(r["description"]).lower() for r in results)
     assert "85310000" in {r["code"] for r in results}
     assert search_cpv("social zzzz") == []
 

@@ -163,9 +163,7 @@ def test_london_to_oxford_is_about_80_km() -> None:
     charing_cross = (51.5074, -0.1278)
     carfax_oxford = (51.7520, -1.2577)
     assert haversine_km(*charing_cross, *carfax_oxford) == pytest.approx(80, abs=5)
-    assert haversine_km(*charing_cross, *carfax_oxford) == pytest.approx(
-        haversine_km(*carfax_oxford, *charing_cross)
-    )
+    assert haversine_km(*charing_cross, *carfax_oxford) == pytest.approx(haversine_km(*carfax_oxford, *charing_cross))
 
 
 def test_haversine_reference_values() -> None:
@@ -178,9 +176,7 @@ def _destination(lat: float, lon: float, bearing_deg: float, distance_km: float)
     """Point reached from (lat, lon) along a great circle (standard spherical formula)."""
     angular = distance_km / 6371.0088
     phi1, lambda1, theta = math.radians(lat), math.radians(lon), math.radians(bearing_deg)
-    phi2 = math.asin(
-        math.sin(phi1) * math.cos(angular) + math.cos(phi1) * math.sin(angular) * math.cos(theta)
-    )
+    phi2 = math.asin(math.sin(phi1) * math.cos(angular) + math.cos(phi1) * math.sin(angular) * math.cos(theta))
     lambda2 = lambda1 + math.atan2(
         math.sin(theta) * math.sin(angular) * math.cos(phi1),
         math.cos(angular) - math.sin(phi1) * math.sin(phi2),
@@ -188,9 +184,7 @@ def _destination(lat: float, lon: float, bearing_deg: float, distance_km: float)
     return math.degrees(phi2), math.degrees(lambda2)
 
 
-@pytest.mark.parametrize(
-    ("lat", "lon", "radius_km"), [(51.75, -1.26, 10), (60.15, -1.15, 50), (50.1, -5.5, 1)]
-)
+@pytest.mark.parametrize(("lat", "lon", "radius_km"), [(51.75, -1.26, 10), (60.15, -1.15, 50), (50.1, -5.5, 1)])
 def test_bounding_box_contains_the_whole_circle(lat: float, lon: float, radius_km: float) -> None:
     min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_km)
     for bearing in range(0, 360, 5):

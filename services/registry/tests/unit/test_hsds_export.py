@@ -125,9 +125,7 @@ def test_export_is_hsds_shaped() -> None:
     assert [location["location_type"] for location in hsds["locations"]] == ["physical", "postal", "physical"]
     address = bakery["addresses"][0]
     # HSDS 3.0 requires these address fields; the town is split off into city.
-    assert {
-        key: address[key] for key in ("address_1", "city", "state_province", "postal_code", "country")
-    } == {
+    assert {key: address[key] for key in ("address_1", "city", "state_province", "postal_code", "country")} == {
         "address_1": "Unit 4, Mill Lane, Hebden Bridge",
         "city": "Hebden Bridge",
         "state_province": "",

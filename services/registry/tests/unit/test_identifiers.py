@@ -153,9 +153,9 @@ def test_canonical_identifier_orders_unlisted_schemes_deterministically() -> Non
     edu = Identifier("GB-EDU", "125554")
     assert canonical_identifier([lei, edu]) == edu
     assert canonical_identifier([edu, lei]) == edu
-    assert canonical_identifier(
-        [Identifier("GB-COH", "SC000002"), Identifier("GB-COH", "00000001")]
-    ) == Identifier("GB-COH", "00000001")
+    assert canonical_identifier([Identifier("GB-COH", "SC000002"), Identifier("GB-COH", "00000001")]) == Identifier(
+        "GB-COH", "00000001"
+    )
 
 
 def test_canonical_identifier_priority_is_configurable() -> None:

@@ -56,9 +56,7 @@ def test_real_coops_uk_file_parses_every_row(real_coops_uk_rows: tuple[list[Pars
     assert len(rows) == 7272
     assert coops_uk.count_rows(COOPS_UK_FILE.read_bytes()) == 7272
     assert (rows[0].row, rows[-1].row) == (2, 7273)
-    assert all(
-        row.source_key == f"coops-uk:{record['Identifier']}" for row, record in zip(rows, raw, strict=True)
-    )
+    assert all(row.source_key == f"coops-uk:{record['Identifier']}" for row, record in zip(rows, raw, strict=True))
 
 
 def test_real_coops_uk_first_row_is_the_co_operative_group(
@@ -116,9 +114,7 @@ def test_real_coops_uk_multi_line_address_is_joined(
     central_england = by_key["coops-uk:R000003"]
     assert central_england is not None
     assert central_england["sites"][0]["address"] == "Central House, Hermes Road, Lichfield, Staffordshire"
-    assert not any(
-        "\n" in (site["address"] or "") for o in by_key.values() if o for site in o.get("sites", [])
-    )
+    assert not any("\n" in (site["address"] or "") for o in by_key.values() if o for site in o.get("sites", []))
 
 
 def test_real_coops_uk_identifiers_and_ownership(
@@ -132,9 +128,7 @@ def test_real_coops_uk_identifiers_and_ownership(
     assert overlays.count("tenant_owned") == 530
     assert overlays.count("community_owned") == 1709
     assert overlays.count("employee_owned_trust") == 57
-    assert (
-        len(overlays) == 3134 + 1709 + 530 + 415 + 394 + 57
-    )  # Enterprises/Self-employed/Co-operatives: none
+    assert len(overlays) == 3134 + 1709 + 530 + 415 + 394 + 57  # Enterprises/Self-employed/Co-operatives: none
 
 
 def test_coops_uk_row_without_name_is_rejected() -> None:
@@ -231,15 +225,11 @@ def test_generic_csv_decodes_bom_and_latin_1_pounds() -> None:
     words = b"Name,Turnover\nAcme,GBP 1234.56\n"
     for data in (utf8_bom, latin_1, mojibake, words):
         row = only(list(generic_csv.parse(data)))
-        assert row.organisation == {"name": "Acme", "turnover": {"amount": "1234.56", "currency": "GBP"}}, (
-            data
-        )
+        assert row.organisation == {"name": "Acme", "turnover": {"amount": "1234.56", "currency": "GBP"}}, data
 
 
 def test_decode_text_prefers_windows_1252_for_curly_quotes() -> None:
-    assert (
-        decode_text("Name\n\u2018Quoted\u2019 Co-op\n".encode("cp1252")) == "Name\n\u2018Quoted\u2019 Co-op\n"
-    )
+    assert decode_text("Name\n\u2018Quoted\u2019 Co-op\n".encode("cp1252")) == "Name\n\u2018Quoted\u2019 Co-op\n"
     assert decode_text("Name\nCaf\u00e9\n".encode("utf-16")) == "Name\nCaf\u00e9\n"
 
 
@@ -413,9 +403,7 @@ THIRD_PARTY_ORG = {
         {
             "location_type": "postal",
             "name": "Office",
-            "addresses": [
-                {"address_1": "PO Box 5", "city": "Leeds", "postal_code": "LS1 1AA", "country": "GB"}
-            ],
+            "addresses": [{"address_1": "PO Box 5", "city": "Leeds", "postal_code": "LS1 1AA", "country": "GB"}],
         },
         {
             "location_type": "physical",
@@ -477,9 +465,7 @@ def test_hsds_third_party_organization_mapping() -> None:
 
 
 def _names(data: bytes) -> list[tuple[int, str | None]]:
-    return [
-        (row.row, row.organisation["name"] if row.organisation else None) for row in hsds_json.parse(data)
-    ]
+    return [(row.row, row.organisation["name"] if row.organisation else None) for row in hsds_json.parse(data)]
 
 
 def test_hsds_accepts_array_wrapped_and_json_lines() -> None:

@@ -77,9 +77,7 @@ def test_postcode_error_is_a_value_error() -> None:
         normalise_postcode("XYZ")
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"), [("bfpo 123", "BFPO 123"), ("BFPO0057", "BFPO 57"), ("BFPO 1", "BFPO 1")]
-)
+@pytest.mark.parametrize(("raw", "expected"), [("bfpo 123", "BFPO 123"), ("BFPO0057", "BFPO 57"), ("BFPO 1", "BFPO 1")])
 def test_bfpo_numbers_are_accepted_when_allowed(raw: str, expected: str) -> None:
     assert normalise_postcode(raw, allow_bfpo=True) == expected
 

@@ -28,7 +28,7 @@ def topic_for_type(event_type: str) -> str:
     """`org.localwealth.registry.organisation.updated.v1` → `registry.organisation`."""
     if not event_type.startswith(TYPE_PREFIX):
         raise ValueError(f"event types start with {TYPE_PREFIX!r}: {event_type!r}")
-    parts = event_type[len(TYPE_PREFIX):].split(".")
+    parts = event_type[len(TYPE_PREFIX) :].split(".")
     if len(parts) != 4 or not parts[3].startswith("v"):
         raise ValueError(f"event types are org.localwealth.<service>.<aggregate>.<verb>.v<N>: {event_type!r}")
     return f"{parts[0]}.{parts[1]}"
@@ -94,6 +94,12 @@ class CloudEvent:
         known = {"ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject"}
         extensions = {k[3:]: v for k, v in attrs.items() if k.startswith("ce_") and k not in known}
         return cls(
-            type=attrs["ce_type"], source=attrs["ce_source"], data=data, subject=attrs.get("ce_subject"),
-            id=attrs["ce_id"], time=time, traceparent=attrs.get("traceparent"), extensions=extensions,
+            type=attrs["ce_type"],
+            source=attrs["ce_source"],
+            data=data,
+            subject=attrs.get("ce_subject"),
+            id=attrs["ce_id"],
+            time=time,
+            traceparent=attrs.get("traceparent"),
+            extensions=extensions,
         )

@@ -30,13 +30,13 @@ from localwealth_shared.settings import ServiceSettings
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 
-async def broker_reachable(bootstrap_servers: str, timeout: float = 1.0) -> None:
+async def broker_reachable(bootstrap_servers: str, connect_timeout_s: float = 1.0) -> None:
     """A TCP connect to any bootstrap server; the API process itself never talks to Kafka."""
     errors = []
     for server in bootstrap_servers.split(","):
         host, _, port = server.strip().rpartition(":")
         try:
-            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), connect_timeout_s)
             writer.close()
             return
         except (TimeoutError, OSError, ValueError) as exc:
@@ -66,13 +66,18 @@ def create_service_app(
         await db.dispose()
 
     app = FastAPI(
-        title=title, description=description, version=version, lifespan=lifespan,
-        docs_url="/docs", redoc_url=None,
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = db
     app.state.authenticator = authenticator or Authenticator(
-        secret=settings.internal_token_secret.get_secret_value(), admin_key=settings.admin_key.get_secret_value(),
+        secret=settings.internal_token_secret.get_secret_value(),
+        admin_key=settings.admin_key.get_secret_value(),
         gateway_url=getattr(settings, "gateway_url", None),
     )
     install_problem_handlers(app)
@@ -105,8 +110,10 @@ def create_service_app(
             except Exception as exc:
                 results[name] = f"unavailable: {exc or type(exc).__name__}"
         ready = all(v == "ok" for v in results.values())
-        return JSONDocResponse({"status": "ready" if ready else "not_ready", "service": settings.service_name,
-                               "checks": results}, status_code=200 if ready else 503)
+        return JSONDocResponse(
+            {"status": "ready" if ready else "not_ready", "service": settings.service_name, "checks": results},
+            status_code=200 if ready else 503,
+        )
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(_request: Request) -> Response:
@@ -114,9 +121,15 @@ def create_service_app(
         return Response(body, media_type=content_type)
 
     if tables is not None:
-        app.add_middleware(IdempotencyMiddleware, db=db, tables=tables, authenticator=app.state.authenticator,
-                           ttl_hours=settings.idempotency_ttl_hours)
-    app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes,
-                       max_upload_bytes=settings.max_upload_bytes)
+        app.add_middleware(
+            IdempotencyMiddleware,
+            db=db,
+            tables=tables,
+            authenticator=app.state.authenticator,
+            ttl_hours=settings.idempotency_ttl_hours,
+        )
+    app.add_middleware(
+        BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+    )
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     return app

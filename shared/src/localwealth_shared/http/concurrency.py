@@ -26,7 +26,8 @@ def check_if_match(request: Request, current_version: int) -> None:
     accepted = {etag(current_version), f'"{current_version}"'}
     if not candidates & accepted:
         raise PreconditionFailed(
-            f"the resource is at version {current_version}; fetch it again and retry with If-Match: {etag(current_version)}",
+            f"the resource is at version {current_version}; "
+            f"fetch it again and retry with If-Match: {etag(current_version)}",
             code="version_mismatch",
             extra={"current_version": current_version},
         )

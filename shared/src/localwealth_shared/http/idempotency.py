@@ -30,8 +30,9 @@ _REPLAYED_HEADERS = {"content-type", "location", "etag"}
 
 
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp, *, db: Database, tables: PlatformTables, authenticator: Authenticator,
-                 ttl_hours: int = 48) -> None:
+    def __init__(
+        self, app: ASGIApp, *, db: Database, tables: PlatformTables, authenticator: Authenticator, ttl_hours: int = 48
+    ) -> None:
         self.app = app
         self.db = db
         self.table = tables.idempotency_keys
@@ -45,10 +46,13 @@ class IdempotencyMiddleware:
             return
         request = Request(scope)
         if not 1 <= len(key) <= 255:
-            await problem_response(request, 422, "idempotency_key_invalid",
-                                   detail="Idempotency-Key must be 1–255 characters",
-                                   errors=[{"loc": ["header", "Idempotency-Key"], "msg": "1–255 characters",
-                                            "type": "string_length"}])(scope, receive, send)
+            await problem_response(
+                request,
+                422,
+                "idempotency_key_invalid",
+                detail="Idempotency-Key must be 1–255 characters",
+                errors=[{"loc": ["header", "Idempotency-Key"], "msg": "1–255 characters", "type": "string_length"}],
+            )(scope, receive, send)
             return
         try:
             principal = await self.authenticator.authenticate(bearer_credential(request))
@@ -85,46 +89,76 @@ class IdempotencyMiddleware:
             return
         headers = {k.decode(): v.decode() for k, v in captured["headers"] if k.decode().lower() in _REPLAYED_HEADERS}
         async with self.db.transaction() as session:
-            await session.execute(update(self.table).where(self.table.c.tenant_id == tenant, self.table.c.key == key)
-                                  .values(state=COMPLETED, response_status=captured["status"],
-                                          response_headers=headers, response_body=captured["body"]))
+            await session.execute(
+                update(self.table)
+                .where(self.table.c.tenant_id == tenant, self.table.c.key == key)
+                .values(
+                    state=COMPLETED,
+                    response_status=captured["status"],
+                    response_headers=headers,
+                    response_body=captured["body"],
+                )
+            )
 
     async def _claim(self, tenant: str, key: str, digest: str) -> Any:
         """Insert an in-flight row; return the existing row if the key was already used."""
         now = utcnow()
         try:
             async with self.db.transaction() as session:
-                row = (await session.execute(select(self.table).where(
-                    self.table.c.tenant_id == tenant, self.table.c.key == key))).first()
+                row = (
+                    await session.execute(
+                        select(self.table).where(self.table.c.tenant_id == tenant, self.table.c.key == key)
+                    )
+                ).first()
                 if row is not None and row.created_at >= now - self.ttl:
                     return row
                 if row is not None:  # expired: the key may be used afresh
-                    await session.execute(delete(self.table).where(
-                        self.table.c.tenant_id == tenant, self.table.c.key == key))
-                await session.execute(self.table.insert().values(
-                    tenant_id=tenant, key=key, request_hash=digest, state=IN_FLIGHT, created_at=now))
+                    await session.execute(
+                        delete(self.table).where(self.table.c.tenant_id == tenant, self.table.c.key == key)
+                    )
+                await session.execute(
+                    self.table.insert().values(
+                        tenant_id=tenant, key=key, request_hash=digest, state=IN_FLIGHT, created_at=now
+                    )
+                )
         except IntegrityError:
             async with self.db.reader() as session:
-                return (await session.execute(select(self.table).where(
-                    self.table.c.tenant_id == tenant, self.table.c.key == key))).first()
+                return (
+                    await session.execute(
+                        select(self.table).where(self.table.c.tenant_id == tenant, self.table.c.key == key)
+                    )
+                ).first()
         return None
 
     async def _release(self, tenant: str, key: str) -> None:
         async with self.db.transaction() as session:
             await session.execute(delete(self.table).where(self.table.c.tenant_id == tenant, self.table.c.key == key))
 
-    async def _answer_existing(self, row: Any, digest: str, request: Request, scope: Scope, receive: Receive,
-                               send: Send) -> None:
+    async def _answer_existing(
+        self, row: Any, digest: str, request: Request, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         if row.state == IN_FLIGHT:
-            response = problem_response(request, 409, "idempotency_in_flight",
-                                        detail="a request with this Idempotency-Key is still being processed",
-                                        headers={"Retry-After": "1"})
+            response = problem_response(
+                request,
+                409,
+                "idempotency_in_flight",
+                detail="a request with this Idempotency-Key is still being processed",
+                headers={"Retry-After": "1"},
+            )
         elif row.request_hash != digest:
             response = problem_response(
-                request, 422, "idempotency_key_reused",
+                request,
+                422,
+                "idempotency_key_reused",
                 detail="this Idempotency-Key was used with a different request body; use a new key",
-                errors=[{"loc": ["header", "Idempotency-Key"], "msg": "reused with a different body",
-                         "type": "idempotency_key_reused"}])
+                errors=[
+                    {
+                        "loc": ["header", "Idempotency-Key"],
+                        "msg": "reused with a different body",
+                        "type": "idempotency_key_reused",
+                    }
+                ],
+            )
         else:
             headers = dict(row.response_headers or {})
             headers["Idempotent-Replayed"] = "true"

@@ -74,16 +74,30 @@ class RequestContextMiddleware:
             HTTP_LATENCY.labels(self.service, method, template).observe(elapsed)
             if scope.get("path") not in QUIET_PATHS:
                 logger.info(
-                    "%s %s %s", method, scope.get("path"), status,
-                    extra={"http_method": method, "path": scope.get("path"), "route": template, "status": status,
-                           "duration_ms": round(elapsed * 1000, 2)},
+                    "%s %s %s",
+                    method,
+                    scope.get("path"),
+                    status,
+                    extra={
+                        "http_method": method,
+                        "path": scope.get("path"),
+                        "route": template,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
                 )
             context.unbind(tokens)
 
 
 ACCEPTED_MEDIA_TYPES = (
-    "application/json", "multipart/form-data", "application/x-ndjson", "application/jsonl",
-    "application/json-seq", "text/csv", "application/octet-stream", "text/plain",
+    "application/json",
+    "multipart/form-data",
+    "application/x-ndjson",
+    "application/jsonl",
+    "application/json-seq",
+    "text/csv",
+    "application/octet-stream",
+    "text/plain",
 )
 
 
@@ -104,11 +118,16 @@ class BodyGuardMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._reject(scope, send, 413, "payload_too_large", f"the body exceeds {limit} bytes")
             return
-        if content_type and not (content_type in ACCEPTED_MEDIA_TYPES or content_type.endswith("+json")):
-            if declared != "0":
-                await self._reject(scope, send, 415, "unsupported_media_type",
-                                   f"content-type {content_type!r} is not accepted; send application/json")
-                return
+        unsupported = content_type and not (content_type in ACCEPTED_MEDIA_TYPES or content_type.endswith("+json"))
+        if unsupported and declared != "0":
+            await self._reject(
+                scope,
+                send,
+                415,
+                "unsupported_media_type",
+                f"content-type {content_type!r} is not accepted; send application/json",
+            )
+            return
 
         received = 0
         too_large = False

@@ -21,7 +21,9 @@ from localwealth_shared.http.problems import field_error
 T = TypeVar("T")
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1–200).")]
-Cursor = Annotated[str | None, Query(max_length=500, description="Opaque cursor from the previous page's `next_cursor`.")]
+Cursor = Annotated[
+    str | None, Query(max_length=500, description="Opaque cursor from the previous page's `next_cursor`.")
+]
 UpdatedSince = Annotated[
     datetime | None,
     Query(description="Only items changed at or after this RFC 3339 time, ordered by (updated_at, id)."),

@@ -109,7 +109,9 @@ class ServiceUnavailable(Problem):
 
 def field_error(loc: Sequence[str | int], msg: str, rule: str, *, code: str = "validation_failed") -> Unprocessable:
     """A 422 naming one field and the rule it broke."""
-    return Unprocessable(f"{'.'.join(str(p) for p in loc)}: {msg}", code=code, errors=[{"loc": list(loc), "msg": msg, "type": rule}])
+    return Unprocessable(
+        f"{'.'.join(str(p) for p in loc)}: {msg}", code=code, errors=[{"loc": list(loc), "msg": msg, "type": rule}]
+    )
 
 
 def problem_response(
@@ -156,8 +158,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONDocResponse:
         return problem_response(
-            request, exc.status, exc.code, title=exc.title, detail=exc.detail, errors=exc.errors,
-            headers=exc.headers, extra=exc.extra,
+            request,
+            exc.status,
+            exc.code,
+            title=exc.title,
+            detail=exc.detail,
+            errors=exc.errors,
+            headers=exc.headers,
+            extra=exc.extra,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -166,22 +174,31 @@ def install_problem_handlers(app: FastAPI) -> None:
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(str(p) for p in first["loc"])
         return problem_response(
-            request, 422, "validation_failed", title="Request validation failed",
-            detail=f"{where}: {first['msg']}" if where else str(first["msg"]), errors=errors,
+            request,
+            422,
+            "validation_failed",
+            title="Request validation failed",
+            detail=f"{where}: {first['msg']}" if where else str(first["msg"]),
+            errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONDocResponse:
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
         return problem_response(
-            request, exc.status_code, code.get(exc.status_code, f"http_{exc.status_code}"),
-            detail=str(exc.detail) if exc.detail else None, headers=dict(exc.headers or {}),
+            request,
+            exc.status_code,
+            code.get(exc.status_code, f"http_{exc.status_code}"),
+            detail=str(exc.detail) if exc.detail else None,
+            headers=dict(exc.headers or {}),
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONDocResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(request, 500, "internal_error", detail="an unexpected error occurred; it has been logged")
+        return problem_response(
+            request, 500, "internal_error", detail="an unexpected error occurred; it has been logged"
+        )
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

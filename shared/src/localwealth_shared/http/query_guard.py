@@ -46,6 +46,8 @@ async def forbid_unknown_query_params(request: Request) -> None:
         raise Unprocessable(
             f"unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
             code="unknown_query_parameter",
-            errors=[{"loc": ["query", name], "msg": "unknown query parameter", "type": "extra_forbidden"}
-                    for name in unknown],
+            errors=[
+                {"loc": ["query", name], "msg": "unknown query parameter", "type": "extra_forbidden"}
+                for name in unknown
+            ],
         )

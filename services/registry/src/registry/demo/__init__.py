@@ -22,8 +22,9 @@ def seed(base_url: str, key: str, log: callable = print) -> None:  # type: ignor
         if existing.get("data"):
             log("registry: already has organisations, demo data not loaded")
             return
-        resp = client.post("/api/v1/organisations/imports", files={"file": ("coops-uk.csv", demo_csv())},
-                           data={"format": "coops-uk"})
+        resp = client.post(
+            "/api/v1/organisations/imports", files={"file": ("coops-uk.csv", demo_csv())}, data={"format": "coops-uk"}
+        )
         resp.raise_for_status()
         job_url = resp.headers["Location"]
         while True:

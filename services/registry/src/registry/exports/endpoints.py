@@ -29,8 +29,11 @@ async def export_hsds(
     limit: Limit = 200,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    stmt = repository.with_children(select(Organisation).where(Organisation.deregistered_at.is_(None))
-                                    .order_by(Organisation.updated_at, Organisation.id)).limit(limit + 1)
+    stmt = repository.with_children(
+        select(Organisation)
+        .where(Organisation.deregistered_at.is_(None))
+        .order_by(Organisation.updated_at, Organisation.id)
+    ).limit(limit + 1)
     if cursor:
         stmt = stmt.where(after([Organisation.updated_at, Organisation.id], decode_cursor(cursor, [datetime, str])))
     rows = list((await session.execute(stmt)).scalars())

@@ -61,9 +61,7 @@ def organisation_to_hsds(org: dict[str, Any]) -> dict[str, Any]:
         "organization_identifiers": [
             _identifier_to_hsds(org_id, identifier) for identifier in org.get("identifiers") or []
         ],
-        "locations": [
-            _site_to_location(org_id, index, site) for index, site in enumerate(org.get("sites") or [])
-        ],
+        "locations": [_site_to_location(org_id, index, site) for index, site in enumerate(org.get("sites") or [])],
         EXTENSION: _extension(org),
     }
     return {key: value for key, value in hsds.items() if value is not None}
@@ -113,9 +111,7 @@ def _site_to_location(org_id: str, index: int, site: dict[str, Any]) -> dict[str
     return {key: value for key, value in location.items() if value is not None}
 
 
-def _address(
-    org_id: str, index: int, location_id: str, address_type: str, site: dict[str, Any]
-) -> dict[str, Any]:
+def _address(org_id: str, index: int, location_id: str, address_type: str, site: dict[str, Any]) -> dict[str, Any]:
     # Sites hold one free-text address; its last part is usually the town. Splitting there fills HSDS's
     # required city, and the importer joins the parts with ", " again, so the text round-trips exactly.
     lines, _, city = (site.get("address") or "").rpartition(", ")

@@ -101,9 +101,7 @@ class Gazetteer:
         if normalised.startswith("BFPO"):
             return None  # forces addresses have no fixed location
         if self._exact is not None:
-            exact_point = (
-                self._exact.get(normalised) if isinstance(self._exact, Mapping) else self._exact(normalised)
-            )
+            exact_point = self._exact.get(normalised) if isinstance(self._exact, Mapping) else self._exact(normalised)
             if exact_point is not None:
                 return exact_point
         return self.lookup_centroid(normalised)

@@ -20,21 +20,29 @@ def register_import_commands(app: typer.Typer) -> None:
     def import_file(
         path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
         format: str = typer.Option("csv", help="coops-uk | csv | hsds-json"),
-        url: str = typer.Option(os.environ.get("LOCALWEALTH_URL", "http://127.0.0.1:8000"), help="Gateway or registry URL"),
+        url: str = typer.Option(
+            os.environ.get("LOCALWEALTH_URL", "http://127.0.0.1:8000"), help="Gateway or registry URL"
+        ),
         key: str = typer.Option(os.environ.get("LOCALWEALTH_API_KEY", "dev-admin-key"), help="API key"),
     ) -> None:
         """Import organisations from a file, showing progress; prints the counts and row errors."""
         headers = {"Authorization": f"Bearer {key}"}
         with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
             with path.open("rb") as fh:
-                resp = client.post("/api/v1/organisations/imports", files={"file": (path.name, fh)},
-                                   data={"format": format})
+                resp = client.post(
+                    "/api/v1/organisations/imports", files={"file": (path.name, fh)}, data={"format": format}
+                )
             if resp.status_code != 202:
                 console.print(f"[red]upload refused ({resp.status_code}):[/red] {resp.text}")
                 raise typer.Exit(1)
             job_url = resp.headers["Location"]
-            with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=console) as progress:
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            ) as progress:
                 task = progress.add_task(f"importing {path.name}", total=None)
                 while True:
                     job = client.get(job_url).json()

@@ -23,8 +23,12 @@ def job_store(request: Request) -> JobStore:
     return request.app.state.job_store  # type: ignore[no-any-return]
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, responses=problem_responses(401, 403, 413, 422),
-             summary="Upload a file of organisations (Co-operatives UK CSV, generic CSV or HSDS JSON)")
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problem_responses(401, 403, 413, 422),
+    summary="Upload a file of organisations (Co-operatives UK CSV, generic CSV or HSDS JSON)",
+)
 async def create_import(
     response: Response,
     principal: Annotated[Principal, Depends(require("registry:write"))],
@@ -36,8 +40,15 @@ async def create_import(
     content = await file.read()
     if not content:
         raise field_error(["body", "file"], "the file is empty", "file.empty")
-    job_id = await store.create(session, tenant_id=principal.tenant_id, kind=KIND, content=content,
-                                filename=file.filename, content_type=file.content_type, options={"format": format})
+    job_id = await store.create(
+        session,
+        tenant_id=principal.tenant_id,
+        kind=KIND,
+        content=content,
+        filename=file.filename,
+        content_type=file.content_type,
+        options={"format": format},
+    )
     url = f"/api/v1/organisations/imports/{job_id}"
     response.headers["Location"] = url
     return {"id": job_id, "status": "queued", "url": url}
@@ -50,8 +61,9 @@ async def get_import(
     session: Annotated[AsyncSession, Depends(read_session)],
     store: Annotated[JobStore, Depends(job_store)],
 ) -> dict[str, Any]:
-    return await store.document(session, tenant_id=principal.tenant_id, job_id=job_id,
-                                url=f"/api/v1/organisations/imports/{job_id}")
+    return await store.document(
+        session, tenant_id=principal.tenant_id, job_id=job_id, url=f"/api/v1/organisations/imports/{job_id}"
+    )
 
 
 @router.get("/{job_id}/errors", responses=problem_responses(401, 403, 404, 422), summary="Row-level errors, paged")
@@ -68,8 +80,12 @@ async def get_import_errors(
     return {"data": data, "next_cursor": next_cursor}
 
 
-@router.get("/{job_id}/errors.csv", response_class=PlainTextResponse, responses=problem_responses(401, 403, 404),
-            summary="Row-level errors as CSV")
+@router.get(
+    "/{job_id}/errors.csv",
+    response_class=PlainTextResponse,
+    responses=problem_responses(401, 403, 404),
+    summary="Row-level errors as CSV",
+)
 async def get_import_errors_csv(
     job_id: str,
     principal: Annotated[Principal, Depends(require("registry:read"))],
@@ -77,5 +93,8 @@ async def get_import_errors_csv(
     store: Annotated[JobStore, Depends(job_store)],
 ) -> PlainTextResponse:
     text = await store.errors_csv(session, tenant_id=principal.tenant_id, job_id=job_id)
-    return PlainTextResponse(text, media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'})
+    return PlainTextResponse(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'},
+    )

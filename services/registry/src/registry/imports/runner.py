@@ -39,8 +39,12 @@ LENIENT_FORMATS = frozenset({"coops-uk"})
 
 
 class RowMatcher:
-    def __init__(self, identifiers: dict[tuple[str, str], str], source_keys: dict[str, str],
-                 names: dict[tuple[str, str | None], str]) -> None:
+    def __init__(
+        self,
+        identifiers: dict[tuple[str, str], str],
+        source_keys: dict[str, str],
+        names: dict[tuple[str, str | None], str],
+    ) -> None:
         self.identifiers, self.source_keys, self.names = identifiers, source_keys, names
         self.keys_of: dict[str, set[str]] = {}
         for key, org_id in source_keys.items():
@@ -121,8 +125,12 @@ class ImportRun:
             match_id = matches.get(parsed.row)
             if match_id is not None and match_id in self.written_by_row:
                 self.job.counts["rejected"] += 1
-                self.job.error(parsed.row, "row", f"duplicate of row {self.written_by_row[match_id]} "
-                               "(same identifier, source record or name and postcode)")
+                self.job.error(
+                    parsed.row,
+                    "row",
+                    f"duplicate of row {self.written_by_row[match_id]} "
+                    "(same identifier, source record or name and postcode)",
+                )
                 continue
             try:
                 if per_row_savepoints:
@@ -142,11 +150,17 @@ class ImportRun:
         await session.flush()
         await self.service.outbox.add_many(session, events)
 
-    async def _stage(self, session: AsyncSession, parsed: ParsedRow, existing: Organisation | None,
-                     exact: dict[str, Any]) -> Any:
+    async def _stage(
+        self, session: AsyncSession, parsed: ParsedRow, existing: Organisation | None, exact: dict[str, Any]
+    ) -> Any:
         outcome, org, event = await self.service.stage_import_row(
-            parsed.organisation or {}, tenant_id=self.job.tenant_id, existing=existing,
-            source_key=parsed.source_key, exact_postcodes=exact, lenient_codes=self.lenient)
+            parsed.organisation or {},
+            tenant_id=self.job.tenant_id,
+            existing=existing,
+            source_key=parsed.source_key,
+            exact_postcodes=exact,
+            lenient_codes=self.lenient,
+        )
         for w in org.warnings if outcome != "unchanged" else ():
             if w["code"] not in ("sic.legacy",):
                 self.job.error(parsed.row, w["field"], f"warning: {w['message']}")
@@ -176,11 +190,14 @@ def import_handler(db: Database, service: OrganisationService, batch_size: int =
             raise
         await job.report()
         async with db.reader() as session:
-            matcher = RowMatcher(await repository.identifier_index(session), await repository.source_key_index(session),
-                                 await repository.name_postcode_index(session))
+            matcher = RowMatcher(
+                await repository.identifier_index(session),
+                await repository.source_key_index(session),
+                await repository.name_postcode_index(session),
+            )
         run_state = ImportRun(job, service, matcher, import_format in LENIENT_FORMATS, {})
         for start in range(0, len(rows), batch_size):
-            chunk = rows[start:start + batch_size]
+            chunk = rows[start : start + batch_size]
             snapshot = (job.processed, dict(job.counts), len(job._errors), dict(run_state.written_by_row))
             try:
                 async with db.transaction() as session:
@@ -190,9 +207,11 @@ def import_handler(db: Database, service: OrganisationService, batch_size: int =
                 job.processed, job.counts, n_errors, run_state.written_by_row = snapshot
                 del job._errors[n_errors:]
                 async with db.reader() as session:
-                    run_state.matcher = RowMatcher(await repository.identifier_index(session),
-                                                   await repository.source_key_index(session),
-                                                   await repository.name_postcode_index(session))
+                    run_state.matcher = RowMatcher(
+                        await repository.identifier_index(session),
+                        await repository.source_key_index(session),
+                        await repository.name_postcode_index(session),
+                    )
                 async with db.transaction() as session:
                     await run_state.batch(session, chunk, per_row_savepoints=True)
             await job.report()

@@ -37,19 +37,26 @@ def _not_found(org_id: str) -> NotFound:
     return NotFound(f"no organisation {org_id}", code="organisation_not_found")
 
 
-@router.get("", response_model=OrganisationPage, responses=problem_responses(401, 403, 422),
-            summary="Search organisations")
+@router.get(
+    "", response_model=OrganisationPage, responses=problem_responses(401, 403, 422), summary="Search organisations"
+)
 async def list_organisations(
     request: Request,
     _: Reader,
     session: Annotated[AsyncSession, Depends(read_session)],
-    q: Annotated[str | None, Query(max_length=200, description="Forgiving name search (case, punctuation, "
-                                   "Ltd/Limited, typos); results ranked by relevance.")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Forgiving name search (case, punctuation, Ltd/Limited, typos); results ranked by relevance.",
+        ),
+    ] = None,
     legal_form: LegalForm | None = None,
     ownership: Ownership | None = None,
     lad: Annotated[str | None, Query(pattern=r"^[EWSN]\d{8}$", description="ONS LAD (GSS) code of any site")] = None,
-    cpv: Annotated[list[str] | None, Query(description="CPV code(s); a division/group/class matches every code "
-                                           "below it")] = None,
+    cpv: Annotated[
+        list[str] | None, Query(description="CPV code(s); a division/group/class matches every code below it")
+    ] = None,
     near: Annotated[str | None, Query(description="<lat>,<lon>: organisations with a site within radius_km")] = None,
     radius_km: Annotated[float | None, Query(gt=0, le=1000)] = None,
     is_vcse: bool | None = None,
@@ -65,20 +72,40 @@ async def list_organisations(
 
         raise field_error(["query", "updated_since"], "must include a UTC offset (RFC 3339)", "datetime.timezone")
     params = SearchParams(
-        q=q, legal_form=legal_form, ownership=ownership, lad=lad, cpv=cpv or [], near=parse_near(near),
-        radius_km=radius_km, is_vcse=is_vcse, is_sme=is_sme, is_social_economy=is_social_economy,
-        certification=certification, updated_since=updated_since,
+        q=q,
+        legal_form=legal_form,
+        ownership=ownership,
+        lad=lad,
+        cpv=cpv or [],
+        near=parse_near(near),
+        radius_km=radius_km,
+        is_vcse=is_vcse,
+        is_sme=is_sme,
+        is_social_economy=is_social_economy,
+        certification=certification,
+        updated_since=updated_since,
     )
     settings = request.app.state.settings
     day = today()
-    rows, next_cursor = await search(session, params, limit=limit, cursor=cursor,
-                                     name_index=request.app.state.name_index,
-                                     min_score=settings.name_search_min_score, today=day)
+    rows, next_cursor = await search(
+        session,
+        params,
+        limit=limit,
+        cursor=cursor,
+        name_index=request.app.state.name_index,
+        min_score=settings.name_search_min_score,
+        today=day,
+    )
     return {"data": [project(o, day) for o in rows], "next_cursor": next_cursor}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=Organisation,
-             responses=problem_responses(401, 403, 409, 413, 415, 422), summary="Register an organisation")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Organisation,
+    responses=problem_responses(401, 403, 409, 413, 415, 422),
+    summary="Register an organisation",
+)
 async def create_organisation(
     body: OrganisationCreate,
     response: Response,
@@ -92,10 +119,17 @@ async def create_organisation(
     return project(org, today())
 
 
-@router.get("/{organisation_id}", response_model=Organisation, responses=problem_responses(401, 403, 404),
-            summary="Get an organisation")
+@router.get(
+    "/{organisation_id}",
+    response_model=Organisation,
+    responses=problem_responses(401, 403, 404),
+    summary="Get an organisation",
+)
 async def get_organisation(
-    organisation_id: str, response: Response, _: Reader, session: Annotated[AsyncSession, Depends(read_session)],
+    organisation_id: str,
+    response: Response,
+    _: Reader,
+    session: Annotated[AsyncSession, Depends(read_session)],
 ) -> dict[str, Any]:
     org = await repository.get(session, organisation_id)
     if org is None:
@@ -104,8 +138,12 @@ async def get_organisation(
     return project(org, today())
 
 
-@router.patch("/{organisation_id}", response_model=Organisation,
-              responses=problem_responses(401, 403, 404, 409, 412, 422), summary="Correct an organisation")
+@router.patch(
+    "/{organisation_id}",
+    response_model=Organisation,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+    summary="Correct an organisation",
+)
 async def update_organisation(
     organisation_id: str,
     body: OrganisationPatch,
@@ -127,8 +165,12 @@ async def update_organisation(
     return project(org, today())
 
 
-@router.delete("/{organisation_id}", status_code=status.HTTP_204_NO_CONTENT,
-               responses=problem_responses(401, 403, 404, 412), summary="Deregister an organisation")
+@router.delete(
+    "/{organisation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404, 412),
+    summary="Deregister an organisation",
+)
 async def deregister_organisation(
     organisation_id: str,
     request: Request,

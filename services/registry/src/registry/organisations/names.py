@@ -6,9 +6,20 @@ import re
 import unicodedata
 
 _SUFFIXES = {
-    "limited": "ltd", "ltd": "ltd", "plc": "plc", "llp": "llp", "cic": "cic", "cio": "cio",
-    "co-operative": "cooperative", "co-op": "coop", "coop": "coop", "cooperative": "cooperative",
-    "company": "co", "co": "co", "and": "&", "&": "&",
+    "limited": "ltd",
+    "ltd": "ltd",
+    "plc": "plc",
+    "llp": "llp",
+    "cic": "cic",
+    "cio": "cio",
+    "co-operative": "cooperative",
+    "co-op": "coop",
+    "coop": "coop",
+    "cooperative": "cooperative",
+    "company": "co",
+    "co": "co",
+    "and": "&",
+    "&": "&",
 }
 _DROP_WORDS = {"the", "ltd", "plc", "llp", "cic", "cio"}
 _NON_WORD = re.compile(r"[^\w&]+")

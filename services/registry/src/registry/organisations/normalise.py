@@ -65,9 +65,16 @@ class Normaliser:
         self.canonical_priority = canonical_priority
         self.gazetteer = default_gazetteer()
 
-    async def normalise(self, session: AsyncSession | None, data: dict[str, Any], *, today: date,
-                        loc_prefix: tuple[str, ...] = ("body",), lenient_codes: bool = False,
-                        exact_postcodes: dict[str, Postcode] | None = None) -> NormalisedOrganisation:
+    async def normalise(
+        self,
+        session: AsyncSession | None,
+        data: dict[str, Any],
+        *,
+        today: date,
+        loc_prefix: tuple[str, ...] = ("body",),
+        lenient_codes: bool = False,
+        exact_postcodes: dict[str, Postcode] | None = None,
+    ) -> NormalisedOrganisation:
         """`lenient_codes`: unknown SIC/CPV codes are dropped with a warning instead of failing (third-party
         files a council cannot correct). `exact_postcodes`: preloaded exact points (imports), else the DB."""
         errors: list[dict[str, Any]] = []
@@ -81,7 +88,11 @@ class Normaliser:
             try:
                 normalised = normalise_identifier(ident["scheme"], ident["id"])
             except IdentifierError as exc:
-                err(("identifiers", i, "id" if exc.rule != "identifier.unknown_scheme" else "scheme"), str(exc), exc.rule)
+                err(
+                    ("identifiers", i, "id" if exc.rule != "identifier.unknown_scheme" else "scheme"),
+                    str(exc),
+                    exc.rule,
+                )
                 continue
             if normalised not in identifiers:
                 identifiers.append(normalised)
@@ -97,8 +108,13 @@ class Normaliser:
                     err(("sic_codes", i), str(exc), exc.rule)
                 continue
             if legacy:
-                warnings.append({"field": f"sic_codes.{i}", "code": "sic.legacy",
-                                 "message": f"{code!r} is a legacy or class-level SIC code, kept as {value}"})
+                warnings.append(
+                    {
+                        "field": f"sic_codes.{i}",
+                        "code": "sic.legacy",
+                        "message": f"{code!r} is a legacy or class-level SIC code, kept as {value}",
+                    }
+                )
             if value not in sic_codes:
                 sic_codes.append(value)
 
@@ -131,24 +147,46 @@ class Normaliser:
         ownership = sorted({str(o) for o in data.get("ownership") or []})
         legal_form = str(data["legal_form"]) if data.get("legal_form") else None
         flags = derive_flags(
-            legal_form=legal_form, ownership=ownership, employees=data.get("employees"),
-            turnover_amount=turnover_amount, certifications=[_dated(c) for c in certifications], today=today,
+            legal_form=legal_form,
+            ownership=ownership,
+            employees=data.get("employees"),
+            turnover_amount=turnover_amount,
+            certifications=[_dated(c) for c in certifications],
+            today=today,
             rules=self.flag_rules,
         )
         canonical = canonical_identifier(identifiers, self.canonical_priority)
         return NormalisedOrganisation(
-            name=data["name"].strip(), name_key=name_key(data["name"]), description=data.get("description"),
-            legal_form=legal_form, identifiers=identifiers,
-            canonical_identifier=canonical.org_id if canonical else None, ownership=ownership, sites=sites,
-            sic_codes=sic_codes, cpv_codes=cpv_codes, employees=data.get("employees"),
-            turnover_amount=turnover_amount, turnover_currency=(turnover or {}).get("currency", "GBP") if turnover else None,
-            members=data.get("members"), website=data.get("website"), email=data.get("email"),
-            certifications=certifications, flags=flags.as_dict(), warnings=warnings,
+            name=data["name"].strip(),
+            name_key=name_key(data["name"]),
+            description=data.get("description"),
+            legal_form=legal_form,
+            identifiers=identifiers,
+            canonical_identifier=canonical.org_id if canonical else None,
+            ownership=ownership,
+            sites=sites,
+            sic_codes=sic_codes,
+            cpv_codes=cpv_codes,
+            employees=data.get("employees"),
+            turnover_amount=turnover_amount,
+            turnover_currency=(turnover or {}).get("currency", "GBP") if turnover else None,
+            members=data.get("members"),
+            website=data.get("website"),
+            email=data.get("email"),
+            certifications=certifications,
+            flags=flags.as_dict(),
+            warnings=warnings,
         )
 
-    async def _site(self, session: AsyncSession | None, site: dict[str, Any], i: int, err: Any,
-                    warnings: list[dict[str, str]], exact_postcodes: dict[str, Postcode] | None,
-                    ) -> NormalisedSite | None:
+    async def _site(
+        self,
+        session: AsyncSession | None,
+        site: dict[str, Any],
+        i: int,
+        err: Any,
+        warnings: list[dict[str, str]],
+        exact_postcodes: dict[str, Postcode] | None,
+    ) -> NormalisedSite | None:
         raw_postcode = site.get("postcode")
         postcode: str | None = None
         status, lat, lon, lad = "none", site.get("lat"), site.get("lon"), None
@@ -168,16 +206,27 @@ class Normaliser:
                 point = self.gazetteer.lookup_centroid(postcode)
                 if point is None:
                     status, point_lat, point_lon = "unknown", None, None
-                    warnings.append({"field": f"sites.{i}.postcode", "code": "postcode.unknown",
-                                     "message": f"{postcode} is not in the bundled ONS postcode data; kept but not geocoded"})
+                    warnings.append(
+                        {
+                            "field": f"sites.{i}.postcode",
+                            "code": "postcode.unknown",
+                            "message": f"{postcode} is not in the bundled ONS postcode data; kept but not geocoded",
+                        }
+                    )
                 else:
                     status, point_lat, point_lon, lad = point.precision, point.lat, point.lon, point.lad_code
             # Coordinates supplied by the caller are more precise than a centroid: keep them.
             if lat is None or lon is None:
                 lat, lon = point_lat, point_lon
         return NormalisedSite(
-            name=site.get("name"), address=site.get("address"), postcode=postcode, postcode_status=status,
-            lat=lat, lon=lon, lad_code=lad, is_registered_office=bool(site.get("is_registered_office", False)),
+            name=site.get("name"),
+            address=site.get("address"),
+            postcode=postcode,
+            postcode_status=status,
+            lat=lat,
+            lon=lon,
+            lad_code=lad,
+            is_registered_office=bool(site.get("is_registered_office", False)),
             is_operating_site=bool(site.get("is_operating_site", True)),
         )
 
@@ -186,8 +235,13 @@ def _certification(c: dict[str, Any]) -> dict[str, Any]:
     def iso(v: Any) -> str | None:
         return v.isoformat() if isinstance(v, date) else v
 
-    return {"scheme": str(c["scheme"]), "status": str(c.get("status") or "active"), "awarded_on": iso(c.get("awarded_on")),
-            "expires_on": iso(c.get("expires_on")), "evidence_url": c.get("evidence_url")}
+    return {
+        "scheme": str(c["scheme"]),
+        "status": str(c.get("status") or "active"),
+        "awarded_on": iso(c.get("awarded_on")),
+        "expires_on": iso(c.get("expires_on")),
+        "evidence_url": c.get("evidence_url"),
+    }
 
 
 def _dated(c: dict[str, Any]) -> dict[str, Any]:

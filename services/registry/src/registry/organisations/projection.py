@@ -30,16 +30,28 @@ def public_fields(org: Organisation, today: date) -> dict[str, Any]:
         "canonical_identifier": org.canonical_identifier,
         "ownership": list(org.ownership or []),
         "sites": [
-            {"id": s.id, "name": s.name, "address": s.address, "postcode": s.postcode,
-             "postcode_status": s.postcode_status, "lat": s.lat, "lon": s.lon, "lad_code": s.lad_code,
-             "is_registered_office": s.is_registered_office, "is_operating_site": s.is_operating_site}
+            {
+                "id": s.id,
+                "name": s.name,
+                "address": s.address,
+                "postcode": s.postcode,
+                "postcode_status": s.postcode_status,
+                "lat": s.lat,
+                "lon": s.lon,
+                "lad_code": s.lad_code,
+                "is_registered_office": s.is_registered_office,
+                "is_operating_site": s.is_operating_site,
+            }
             for s in org.sites
         ],
         "sic_codes": list(org.sic_codes or []),
         "cpv_codes": list(org.cpv_codes or []),
         "employees": org.employees,
-        "turnover": ({"amount": f"{org.turnover_amount:.2f}", "currency": org.turnover_currency or "GBP"}
-                     if org.turnover_amount is not None else None),
+        "turnover": (
+            {"amount": f"{org.turnover_amount:.2f}", "currency": org.turnover_currency or "GBP"}
+            if org.turnover_amount is not None
+            else None
+        ),
         "members": org.members,
         "website": org.website,
         "email": org.email,
@@ -65,6 +77,9 @@ def content_hash(org: Organisation, today: date) -> str:
     """Stable hash of the stored content: site ids and time-dependent views are excluded, so re-importing
     the same data reads as 'unchanged'."""
     fields = public_fields(org, today)
-    comparable = {**fields, "sites": [{k: v for k, v in s.items() if k != "id"} for s in fields["sites"]],
-                  "certifications": org.certifications or []}
+    comparable = {
+        **fields,
+        "sites": [{k: v for k, v in s.items() if k != "id"} for s in fields["sites"]],
+        "certifications": org.certifications or [],
+    }
     return hashlib.sha256(orjson.dumps(comparable, option=orjson.OPT_SORT_KEYS)).hexdigest()

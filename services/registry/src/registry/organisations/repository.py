@@ -14,8 +14,9 @@ from registry.rules.identifiers import Identifier
 
 
 def with_children(stmt: Select[tuple[Organisation]]) -> Select[tuple[Organisation]]:
-    return stmt.options(selectinload(Organisation.identifiers), selectinload(Organisation.sites),
-                        selectinload(Organisation.cpv_index))
+    return stmt.options(
+        selectinload(Organisation.identifiers), selectinload(Organisation.sites), selectinload(Organisation.cpv_index)
+    )
 
 
 async def get(session: AsyncSession, org_id: str, *, include_deregistered: bool = False) -> Organisation | None:
@@ -37,15 +38,17 @@ async def owners_of_identifiers(session: AsyncSession, identifiers: Sequence[Ide
         return {}
     keys = [(i.scheme, i.id) for i in identifiers]
     rows = await session.execute(
-        select(OrganisationIdentifier.scheme, OrganisationIdentifier.value, OrganisationIdentifier.organisation_id)
-        .where(tuple_(OrganisationIdentifier.scheme, OrganisationIdentifier.value).in_(keys))
+        select(
+            OrganisationIdentifier.scheme, OrganisationIdentifier.value, OrganisationIdentifier.organisation_id
+        ).where(tuple_(OrganisationIdentifier.scheme, OrganisationIdentifier.value).in_(keys))
     )
     return {Identifier(r.scheme, r.value): r.organisation_id for r in rows}
 
 
 async def identifier_index(session: AsyncSession) -> dict[tuple[str, str], str]:
-    rows = await session.execute(select(OrganisationIdentifier.scheme, OrganisationIdentifier.value,
-                                        OrganisationIdentifier.organisation_id))
+    rows = await session.execute(
+        select(OrganisationIdentifier.scheme, OrganisationIdentifier.value, OrganisationIdentifier.organisation_id)
+    )
     return {(r.scheme, r.value): r.organisation_id for r in rows}
 
 
@@ -69,8 +72,9 @@ async def source_key_index(session: AsyncSession) -> dict[str, str]:
 
 
 async def all_name_keys(session: AsyncSession) -> list[tuple[str, str]]:
-    rows = await session.execute(select(Organisation.id, Organisation.name_key)
-                                 .where(Organisation.deregistered_at.is_(None)))
+    rows = await session.execute(
+        select(Organisation.id, Organisation.name_key).where(Organisation.deregistered_at.is_(None))
+    )
     return [(r.id, r.name_key) for r in rows]
 
 

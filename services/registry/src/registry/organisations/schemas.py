@@ -132,8 +132,10 @@ class Certification(BaseModel):
 
 
 class Flags(BaseModel):
-    is_vcse: bool = Field(description="Charities, CIOs, CICs, community benefit societies, guarantee companies, "
-                          "unincorporated associations, or a current Social Enterprise Mark.")
+    is_vcse: bool = Field(
+        description="Charities, CIOs, CICs, community benefit societies, guarantee companies, "
+        "unincorporated associations, or a current Social Enterprise Mark."
+    )
     is_sme: bool = Field(description="Fewer than 250 employees and turnover ≤ £44m, where known.")
     is_social_economy: bool = Field(description="VCSE, or any co-operative/mutual legal form or ownership overlay.")
 

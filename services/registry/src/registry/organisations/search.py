@@ -62,8 +62,9 @@ class NameIndex:
         query = name_key(q)
         if not query:
             return []
-        matches = process.extract(query, self.keys, scorer=fuzz.WRatio, limit=MAX_NAME_CANDIDATES,
-                                  score_cutoff=min_score)
+        matches = process.extract(
+            query, self.keys, scorer=fuzz.WRatio, limit=MAX_NAME_CANDIDATES, score_cutoff=min_score
+        )
         return [(self.ids[i], round(score, 2)) for _, score, i in matches]
 
 
@@ -90,8 +91,16 @@ def cpv_prefixes(codes: list[str]) -> list[str]:
     return prefixes
 
 
-async def search(session: AsyncSession, params: SearchParams, *, limit: int, cursor: str | None,
-                 name_index: NameIndex, min_score: int, today: Any) -> tuple[list[Organisation], str | None]:
+async def search(
+    session: AsyncSession,
+    params: SearchParams,
+    *,
+    limit: int,
+    cursor: str | None,
+    name_index: NameIndex,
+    min_score: int,
+    today: Any,
+) -> tuple[list[Organisation], str | None]:
     stmt = repository.with_children(select(Organisation).where(Organisation.deregistered_at.is_(None)))
     if params.legal_form:
         stmt = stmt.where(Organisation.legal_form == params.legal_form)
@@ -106,7 +115,9 @@ async def search(session: AsyncSession, params: SearchParams, *, limit: int, cur
     if params.near is not None:
         radius = params.radius_km if params.radius_km is not None else 10.0
         min_lat, max_lat, min_lon, max_lon = bounding_box(params.near[0], params.near[1], radius)
-        stmt = stmt.where(repository.sites_filter(Site.lat.between(min_lat, max_lat), Site.lon.between(min_lon, max_lon)))
+        stmt = stmt.where(
+            repository.sites_filter(Site.lat.between(min_lat, max_lat), Site.lon.between(min_lon, max_lon))
+        )
     if params.updated_since is not None:
         stmt = stmt.where(Organisation.updated_at >= params.updated_since)
 
@@ -123,7 +134,7 @@ async def search(session: AsyncSession, params: SearchParams, *, limit: int, cur
         found: list[Organisation] = []
         # Page through the relevance-ranked ids in chunks, applying the SQL filters to each chunk.
         for chunk_start in range(0, len(window), 500):
-            chunk = window[chunk_start:chunk_start + 500]
+            chunk = window[chunk_start : chunk_start + 500]
             rows = {o.id: o for o in (await session.execute(stmt.where(Organisation.id.in_(chunk)))).scalars()}
             found.extend(o for i in chunk if (o := rows.get(i)) is not None and _post_filter(o, params, today))
             if len(found) > limit:

@@ -40,8 +40,9 @@ class OrganisationService:
         await self.outbox.add(session, EVENT_REGISTERED, org.id, project(org, day))
         return org
 
-    async def update(self, session: AsyncSession, org: Organisation, changes: dict[str, Any], *,
-                     tenant_id: str) -> bool:
+    async def update(
+        self, session: AsyncSession, org: Organisation, changes: dict[str, Any], *, tenant_id: str
+    ) -> bool:
         """Apply `changes` (only the keys given); returns False when nothing changed (no event, no new version)."""
         day = today()
         normalised = await self.normaliser.normalise(session, {**self.as_input(org), **changes}, today=day)
@@ -61,31 +62,51 @@ class OrganisationService:
         # Identifiers are released so the organisation can be registered again later.
         org.identifiers.clear()
         await session.flush()
-        await self.outbox.add(session, EVENT_DEREGISTERED, org.id, {
-            "id": org.id, "name": org.name, "canonical_identifier": org.canonical_identifier,
-            "deregistered_at": now.isoformat().replace("+00:00", "Z"), "deregistered_by": tenant_id,
-            "version": org.version,
-        })
+        await self.outbox.add(
+            session,
+            EVENT_DEREGISTERED,
+            org.id,
+            {
+                "id": org.id,
+                "name": org.name,
+                "canonical_identifier": org.canonical_identifier,
+                "deregistered_at": now.isoformat().replace("+00:00", "Z"),
+                "deregistered_by": tenant_id,
+                "version": org.version,
+            },
+        )
 
-    async def stage_import_row(self, data: dict[str, Any], *, tenant_id: str, existing: Organisation | None,
-                               source_key: str | None, exact_postcodes: dict[str, Any], lenient_codes: bool,
-                               ) -> tuple[ImportOutcome, Organisation, CloudEvent | None]:
+    async def stage_import_row(
+        self,
+        data: dict[str, Any],
+        *,
+        tenant_id: str,
+        existing: Organisation | None,
+        source_key: str | None,
+        exact_postcodes: dict[str, Any],
+        lenient_codes: bool,
+    ) -> tuple[ImportOutcome, Organisation, CloudEvent | None]:
         """Validate one imported row and apply it in memory: a new organisation, or the row's fields merged
         into `existing` (fields the row does not state are kept). Nothing is flushed: the caller flushes and
         writes the events for a whole batch at once. Raises Problem (422) for an invalid row."""
         day = today()
         if existing is None:
-            normalised = await self.normaliser.normalise(None, data, today=day, exact_postcodes=exact_postcodes,
-                                                         lenient_codes=lenient_codes)
+            normalised = await self.normaliser.normalise(
+                None, data, today=day, exact_postcodes=exact_postcodes, lenient_codes=lenient_codes
+            )
             org = self._new(normalised, tenant_id=tenant_id, source_key=source_key, day=day)
             return "created", org, self.outbox.build(EVENT_REGISTERED, org.id, project(org, day))
         current = self.as_input(existing)
         merged = {**current, **data}
         # Import rows add the identifiers they know about rather than dropping ones entered by hand.
-        merged["identifiers"] = _union(current["identifiers"], data.get("identifiers") or [],
-                                       key=lambda i: (i["scheme"].upper(), i["id"].upper().replace(" ", "")))
-        normalised = await self.normaliser.normalise(None, merged, today=day, exact_postcodes=exact_postcodes,
-                                                     lenient_codes=lenient_codes)
+        merged["identifiers"] = _union(
+            current["identifiers"],
+            data.get("identifiers") or [],
+            key=lambda i: (i["scheme"].upper(), i["id"].upper().replace(" ", "")),
+        )
+        normalised = await self.normaliser.normalise(
+            None, merged, today=day, exact_postcodes=exact_postcodes, lenient_codes=lenient_codes
+        )
         if source_key and source_key not in (existing.source_keys or []):
             existing.source_keys = [*(existing.source_keys or []), source_key]
         if not self._change(existing, normalised, tenant_id=tenant_id, day=day):
@@ -94,9 +115,18 @@ class OrganisationService:
 
     def _new(self, n: NormalisedOrganisation, *, tenant_id: str, source_key: str | None, day: date) -> Organisation:
         now = utcnow()
-        org = Organisation(id=new_id(), created_by=tenant_id, updated_by=tenant_id, created_at=now, updated_at=now,
-                           version=1, source_keys=[source_key] if source_key else [], identifiers=[], sites=[],
-                           cpv_index=[])
+        org = Organisation(
+            id=new_id(),
+            created_by=tenant_id,
+            updated_by=tenant_id,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            source_keys=[source_key] if source_key else [],
+            identifiers=[],
+            sites=[],
+            cpv_index=[],
+        )
         self._apply(org, n)
         org.content_hash = content_hash(org, day)
         return org
@@ -116,19 +146,34 @@ class OrganisationService:
     def as_input(org: Organisation) -> dict[str, Any]:
         """The stored organisation in input shape, so a partial change can be merged and re-validated."""
         return {
-            "name": org.name, "description": org.description, "legal_form": org.legal_form,
+            "name": org.name,
+            "description": org.description,
+            "legal_form": org.legal_form,
             "identifiers": [{"scheme": i.scheme, "id": i.value} for i in org.identifiers],
             "ownership": list(org.ownership or []),
-            "sites": [{"name": s.name, "address": s.address, "postcode": s.postcode,
-                       "lat": s.lat if s.postcode_status in ("none", "unknown") else None,
-                       "lon": s.lon if s.postcode_status in ("none", "unknown") else None,
-                       "is_registered_office": s.is_registered_office, "is_operating_site": s.is_operating_site}
-                      for s in org.sites],
-            "sic_codes": list(org.sic_codes or []), "cpv_codes": list(org.cpv_codes or []),
+            "sites": [
+                {
+                    "name": s.name,
+                    "address": s.address,
+                    "postcode": s.postcode,
+                    "lat": s.lat if s.postcode_status in ("none", "unknown") else None,
+                    "lon": s.lon if s.postcode_status in ("none", "unknown") else None,
+                    "is_registered_office": s.is_registered_office,
+                    "is_operating_site": s.is_operating_site,
+                }
+                for s in org.sites
+            ],
+            "sic_codes": list(org.sic_codes or []),
+            "cpv_codes": list(org.cpv_codes or []),
             "employees": org.employees,
-            "turnover": ({"amount": org.turnover_amount, "currency": org.turnover_currency or "GBP"}
-                         if org.turnover_amount is not None else None),
-            "members": org.members, "website": org.website, "email": org.email,
+            "turnover": (
+                {"amount": org.turnover_amount, "currency": org.turnover_currency or "GBP"}
+                if org.turnover_amount is not None
+                else None
+            ),
+            "members": org.members,
+            "website": org.website,
+            "email": org.email,
             "certifications": list(org.certifications or []),
         }
 
@@ -146,8 +191,9 @@ class OrganisationService:
         wanted = {(i.scheme, i.id) for i in n.identifiers}
         org.identifiers[:] = [i for i in org.identifiers if (i.scheme, i.value) in wanted]
         have = {(i.scheme, i.value) for i in org.identifiers}
-        org.identifiers.extend(OrganisationIdentifier(scheme=s, value=v, organisation_id=org.id)
-                               for s, v in sorted(wanted - have))
+        org.identifiers.extend(
+            OrganisationIdentifier(scheme=s, value=v, organisation_id=org.id) for s, v in sorted(wanted - have)
+        )
         org.identifiers.sort(key=lambda i: i.scheme)
         _replace_sites(org, n)
         wanted_cpv = set(n.cpv_codes)
@@ -155,8 +201,9 @@ class OrganisationService:
         have_cpv = {c.code for c in org.cpv_index}
         org.cpv_index.extend(OrganisationCpv(organisation_id=org.id, code=c) for c in sorted(wanted_cpv - have_cpv))
 
-    async def _refuse_taken_identifiers(self, session: AsyncSession, n: NormalisedOrganisation, *,
-                                        own_id: str | None) -> None:
+    async def _refuse_taken_identifiers(
+        self, session: AsyncSession, n: NormalisedOrganisation, *, own_id: str | None
+    ) -> None:
         owners = await repository.owners_of_identifiers(session, n.identifiers)
         for identifier, owner in owners.items():
             if owner != own_id:
@@ -167,8 +214,9 @@ class OrganisationService:
         try:
             await session.flush()
         except IntegrityError as exc:  # a concurrent writer took an identifier between our check and insert
-            raise Conflict("an identifier of this organisation belongs to another organisation",
-                           code="identifier_taken") from exc
+            raise Conflict(
+                "an identifier of this organisation belongs to another organisation", code="identifier_taken"
+            ) from exc
 
 
 def _replace_sites(org: Organisation, n: NormalisedOrganisation) -> None:
@@ -178,8 +226,17 @@ def _replace_sites(org: Organisation, n: NormalisedOrganisation) -> None:
     for position, ns in enumerate(n.sites):
         site = existing.pop((ns.postcode, ns.address), None) or Site(id=new_id(), organisation_id=org.id)
         site.position = position
-        for attr in ("name", "address", "postcode", "postcode_status", "lat", "lon", "lad_code",
-                     "is_registered_office", "is_operating_site"):
+        for attr in (
+            "name",
+            "address",
+            "postcode",
+            "postcode_status",
+            "lat",
+            "lon",
+            "lad_code",
+            "is_registered_office",
+            "is_operating_site",
+        ):
             setattr(site, attr, getattr(ns, attr))
         sites.append(site)
     org.sites[:] = sites
@@ -187,7 +244,8 @@ def _replace_sites(org: Organisation, n: NormalisedOrganisation) -> None:
 
 def _identifier_conflict(org_id_text: str, owner: str) -> Conflict:
     return Conflict(
-        f"{org_id_text} already identifies organisation {owner}", code="identifier_taken",
+        f"{org_id_text} already identifies organisation {owner}",
+        code="identifier_taken",
         extra={"existing_organisation_id": owner, "existing_organisation": f"/api/v1/organisations/{owner}"},
     )
 
@@ -195,5 +253,3 @@ def _identifier_conflict(org_id_text: str, owner: str) -> Conflict:
 def _union(a: list[dict[str, Any]], b: list[dict[str, Any]], *, key: Any) -> list[dict[str, Any]]:
     seen = {key(x) for x in a}
     return [*a, *[x for x in b if key(x) not in seen]]
-
-

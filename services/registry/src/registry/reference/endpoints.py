@@ -57,5 +57,11 @@ async def postcode(postcode: str, _: Reader, session: Annotated[AsyncSession, De
             raise NotFound(f"{normalised} is not in the postcode data", code="postcode_unknown")
         lat, lon, lad, precision = point.lat, point.lon, point.lad_code, point.precision
     authority = local_authority(lad) if lad else None
-    return {"postcode": normalised, "lat": lat, "lon": lon, "precision": precision, "lad_code": lad,
-            "local_authority": authority.name if authority else None}
+    return {
+        "postcode": normalised,
+        "lat": lat,
+        "lon": lon,
+        "precision": precision,
+        "lad_code": lad,
+        "local_authority": authority.name if authority else None,
+    }

@@ -127,9 +127,7 @@ def normalise_sic(code: str) -> tuple[str, bool]:
     if len(digits) == 5:
         entry = sic.get(digits)
         if entry is None or entry.level != "subclass":
-            raise ClassificationError(
-                f"{digits} is not a UK SIC 2007 code", rule=RULE_SIC_UNKNOWN, value=code
-            )
+            raise ClassificationError(f"{digits} is not a UK SIC 2007 code", rule=RULE_SIC_UNKNOWN, value=code)
         return digits, False
     if digits in _sic2003_legacy():
         return digits, True
@@ -160,8 +158,7 @@ def _cpv_digits(code: str) -> str:
     match = _CPV_CODE.fullmatch((code or "").strip())
     if match is None:
         raise ClassificationError(
-            "CPV codes are 8 digits with an optional check digit (e.g. 85310000 or 85310000-5); "
-            f"got {code!r}",
+            f"CPV codes are 8 digits with an optional check digit (e.g. 85310000 or 85310000-5); got {code!r}",
             rule=RULE_CPV_FORMAT,
             value=code,
         )

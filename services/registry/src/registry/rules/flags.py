@@ -61,9 +61,7 @@ class FlagRules:
         known = {field.name for field in fields(cls)}
         unknown = sorted(set(overrides) - known)
         if unknown:
-            raise ValueError(
-                f"Unknown flag rule settings: {', '.join(unknown)} (known: {', '.join(sorted(known))})"
-            )
+            raise ValueError(f"Unknown flag rule settings: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
         values: dict[str, Any] = {}
         for name, value in overrides.items():
             if name == "sme_max_employees":
@@ -126,9 +124,7 @@ def _holds_current(certifications: Iterable[Any], schemes: Iterable[str], today:
     )
 
 
-def is_sme(
-    employees: int | None, turnover_amount: Decimal | int | None, rules: FlagRules = DEFAULT_FLAG_RULES
-) -> bool:
+def is_sme(employees: int | None, turnover_amount: Decimal | int | None, rules: FlagRules = DEFAULT_FLAG_RULES) -> bool:
     """SME unless a *known* figure exceeds the limits.
 
     Missing figures count in the organisation's favour: the registry is mostly small co-operatives and
@@ -159,12 +155,8 @@ def derive_flags(
     form = LegalForm(legal_form) if legal_form is not None else None
     overlays = {Ownership(item) for item in ownership}
     certification_list = list(certifications)
-    vcse = (form in rules.vcse_legal_forms) or _holds_current(
-        certification_list, rules.vcse_certifications, today
-    )
-    social_economy = (
-        vcse or form in rules.social_economy_legal_forms or bool(overlays & rules.social_economy_ownership)
-    )
+    vcse = (form in rules.vcse_legal_forms) or _holds_current(certification_list, rules.vcse_certifications, today)
+    social_economy = vcse or form in rules.social_economy_legal_forms or bool(overlays & rules.social_economy_ownership)
     return Flags(
         is_vcse=vcse,
         is_sme=is_sme(employees, turnover_amount, rules),

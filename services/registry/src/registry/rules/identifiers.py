@@ -29,9 +29,7 @@ _MAX_GENERIC_LENGTH: Final = 100
 class IdentifierError(ValueError):
     """An identifier the registry cannot accept; ``rule`` is a stable code for API problem responses."""
 
-    def __init__(
-        self, message: str, *, rule: str, scheme: str | None = None, value: str | None = None
-    ) -> None:
+    def __init__(self, message: str, *, rule: str, scheme: str | None = None, value: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.rule = rule
@@ -98,8 +96,7 @@ def _format_error(scheme: str, value: str, message: str) -> IdentifierError:
 # --- per-scheme rules: each takes the compact value (no whitespace) and returns the canonical form ---
 
 _GB_COH_MESSAGE: Final = (
-    "GB-COH company numbers are 8 characters: 8 digits, or a 2-letter prefix and 6 digits "
-    "(e.g. 03416658, SC123456)"
+    "GB-COH company numbers are 8 characters: 8 digits, or a 2-letter prefix and 6 digits (e.g. 03416658, SC123456)"
 )
 _PREFIXED_COMPANY_NUMBER: Final = re.compile(r"(?P<prefix>[A-Z][A-Z0-9])(?P<digits>[0-9]{1,6})")
 
@@ -242,8 +239,7 @@ def _normalise_generic(scheme: str, value: str) -> str:
     # Case is kept: without a documented format we cannot know whether the register is case-sensitive.
     if len(value) > _MAX_GENERIC_LENGTH or not value.isprintable():
         raise IdentifierError(
-            f"{scheme} identifiers must be printable and at most {_MAX_GENERIC_LENGTH} characters; "
-            f"got {value!r}",
+            f"{scheme} identifiers must be printable and at most {_MAX_GENERIC_LENGTH} characters; got {value!r}",
             rule=RULE_FORMAT,
             scheme=scheme,
             value=value,
@@ -258,8 +254,7 @@ def normalise_scheme(scheme: str) -> str:
         raise IdentifierError("An identifier needs a scheme (e.g. GB-COH)", rule=RULE_EMPTY, scheme=scheme)
     if code not in KNOWN_SCHEMES:
         raise IdentifierError(
-            f"Unknown identifier scheme {code!r}: schemes must be org-id.guide list codes "
-            "(e.g. GB-COH, GB-CHC)",
+            f"Unknown identifier scheme {code!r}: schemes must be org-id.guide list codes (e.g. GB-COH, GB-CHC)",
             rule=RULE_UNKNOWN_SCHEME,
             scheme=scheme,
         )

@@ -76,9 +76,7 @@ def _alias_table(file_name: str, column: str) -> dict[str, str]:
         key = normalise_wording(row["alias"])
         target = row[column].strip()
         if table.get(key, target) != target:
-            raise ValueError(
-                f"{file_name}: alias {row['alias']!r} maps to both {table[key]!r} and {target!r}"
-            )
+            raise ValueError(f"{file_name}: alias {row['alias']!r} maps to both {table[key]!r} and {target!r}")
         table[key] = target
     return table
 

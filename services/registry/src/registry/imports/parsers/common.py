@@ -230,9 +230,7 @@ def parse_gbp_amount(field_name: str, value: str | None) -> dict[str, str] | Non
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise FieldValueError(
-            field_name, f"expected an amount in pounds such as £1,234.56, got {value!r}"
-        ) from None
+        raise FieldValueError(field_name, f"expected an amount in pounds such as £1,234.56, got {value!r}") from None
     if not amount.is_finite() or amount < 0:
         raise FieldValueError(field_name, f"expected an amount in pounds such as £1,234.56, got {value!r}")
     return {"amount": format(amount, "f"), "currency": "GBP"}

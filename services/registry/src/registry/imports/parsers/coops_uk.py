@@ -40,9 +40,7 @@ SOURCE_KEY_PREFIX = "coops-uk:"
 REQUIRED_COLUMNS = ("Identifier", "Name")
 
 # Legal forms registered with the FCA rather than Companies House (LegalForm values).
-_SOCIETY_FORMS = frozenset(
-    {"registered_society_cooperative", "registered_society_community_benefit", "credit_union"}
-)
+_SOCIETY_FORMS = frozenset({"registered_society_cooperative", "registered_society_community_benefit", "credit_union"})
 # FCA Mutuals Public Register numbers carry a register suffix: 30187R, 2468RS (Scotland), 235C.
 _FCA_REGISTER_NUMBER = re.compile(r"^\d{1,6}[A-Z]{1,2}$")
 # Jersey, Guernsey and the Isle of Man keep their own company registries.
@@ -63,9 +61,7 @@ def parse(data: bytes) -> Iterator[ParsedRow]:
     header = [cell.strip() for cell in header_record[1]]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
-        raise ImportFormatError(
-            f"not a Co-operatives UK standard CSV: missing column(s) {', '.join(missing)}"
-        )
+        raise ImportFormatError(f"not a Co-operatives UK standard CSV: missing column(s) {', '.join(missing)}")
     for row_number, cells in records:
         yield _parse_record(row_number, dict(zip(header, cells, strict=False)))
 
@@ -85,9 +81,7 @@ def _parse_record(row_number: int, record: dict[str, str]) -> ParsedRow:
         "name": name,
         "description": clean(record.get("Description")),
         "legal_form": legal_form,
-        "identifiers": _identifiers(
-            company_number, legal_form, clean(record.get("Postcode")), row_number, warnings
-        ),
+        "identifiers": _identifiers(company_number, legal_form, clean(record.get("Postcode")), row_number, warnings),
         "ownership": _ownership(record, row_number, warnings),
         "sites": _sites(record, row_number, warnings),
         "sic_codes": unique([pad_sic_code(code) for code in split_list(record.get("SIC Code"))]),
@@ -97,9 +91,7 @@ def _parse_record(row_number: int, record: dict[str, str]) -> ParsedRow:
     return ParsedRow(row_number, without_empty(organisation), warnings, source_key)
 
 
-def route_company_number(
-    number: str, *, legal_form: str | None, postcode: str | None
-) -> dict[str, str] | None:
+def route_company_number(number: str, *, legal_form: str | None, postcode: str | None) -> dict[str, str] | None:
     """Decide which register the "Companies House Number" column really refers to (None: no register).
 
     - ``30187R``-style numbers (digits + register suffix) are FCA Mutuals Public Register numbers.
@@ -210,9 +202,7 @@ def _coordinates(
             continue
         if lat is None or lon is None:
             missing = lat_column if lat is None else lon_column
-            warnings.append(
-                RowError(row_number, missing, "latitude and longitude must come together; ignored")
-            )
+            warnings.append(RowError(row_number, missing, "latitude and longitude must come together; ignored"))
             continue
         return lat, lon
     return None, None

@@ -105,9 +105,7 @@ def header_warnings(data: bytes) -> list[RowError]:
         if column is None:
             warnings.append(RowError(1, raw.strip(), "unknown column; ignored"))
         elif column in seen:
-            warnings.append(
-                RowError(1, raw.strip(), f"column {column!r} appears more than once; the first is used")
-            )
+            warnings.append(RowError(1, raw.strip(), f"column {column!r} appears more than once; the first is used"))
         seen.add(column or "")
     return warnings
 
@@ -122,9 +120,7 @@ def parse(data: bytes) -> Iterator[ParsedRow]:
     if "name" not in positions:
         raise ImportFormatError("the CSV has no 'name' column (see the documented columns)")
     for row_number, cells in records:
-        values = {
-            column: clean(cells[index]) if index < len(cells) else None for column, index in positions.items()
-        }
+        values = {column: clean(cells[index]) if index < len(cells) else None for column, index in positions.items()}
         yield _parse_values(row_number, values)
 
 
@@ -179,9 +175,7 @@ def _legal_form(column: str, value: str | None, company_number: str | None) -> s
     # API values map to themselves; the number's prefix refines a vague "Company" (OC... is an LLP).
     legal_form = map_legal_form(value, company_number=company_number)
     if legal_form is None:
-        raise FieldValueError(
-            column, f"unrecognised legal form {value!r}; use one of the API's legal_form values"
-        )
+        raise FieldValueError(column, f"unrecognised legal form {value!r}; use one of the API's legal_form values")
     return str(legal_form.value)
 
 

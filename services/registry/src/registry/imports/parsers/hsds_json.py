@@ -114,17 +114,14 @@ def _organization_list(document: Any) -> list[Any]:
         if "name" in document:  # a single organization
             return [document]
     raise ImportFormatError(
-        "expected a JSON array of organizations, an object with an 'organizations' or "
-        "'data' array, or JSON lines"
+        "expected a JSON array of organizations, an object with an 'organizations' or 'data' array, or JSON lines"
     )
 
 
 def parse_organization(row_number: int, item: Any) -> ParsedRow:
     """One HSDS organization object → ParsedRow (public so the JSON-lines push API can reuse it)."""
     if not isinstance(item, dict):
-        return ParsedRow(
-            row_number, None, [RowError(row_number, "$", "expected an organization object")], None
-        )
+        return ParsedRow(row_number, None, [RowError(row_number, "$", "expected an organization object")], None)
     source_id = clean(item.get("id"))
     source_key = f"{SOURCE_KEY_PREFIX}{source_id}" if source_id else None
     errors: list[RowError] = []
@@ -163,9 +160,7 @@ def parse_organization(row_number: int, item: Any) -> ParsedRow:
     return ParsedRow(row_number, without_empty(organisation), warnings, source_key)
 
 
-def _legal_form(
-    item: dict[str, Any], extension: dict[str, Any], row: int, warnings: list[RowError]
-) -> str | None:
+def _legal_form(item: dict[str, Any], extension: dict[str, Any], row: int, warnings: list[RowError]) -> str | None:
     exact = clean(extension.get("legal_form"))
     if exact is not None:
         if exact not in {form.value for form in LegalForm}:
@@ -187,9 +182,7 @@ def _identifiers(item: dict[str, Any], row: int, warnings: list[RowError]) -> li
     for index, entry in enumerate(entries):
         identifier = _identifier(entry)
         if identifier is None:
-            warnings.append(
-                RowError(row, f"organization_identifiers[{index}]", "no org-id identifier_scheme; ignored")
-            )
+            warnings.append(RowError(row, f"organization_identifiers[{index}]", "no org-id identifier_scheme; ignored"))
         else:
             identifiers.append(identifier)
     return unique_identifiers(identifiers)
@@ -250,9 +243,7 @@ def _best_address(addresses: Any) -> dict[str, Any]:
 
 def _address_text(address: dict[str, Any]) -> str | None:
     # Joined without dropping repeats so this project's export (which splits off the town) round-trips.
-    parts = (
-        clean(address.get(key)) for key in ("address_1", "address_2", "city", "region", "state_province")
-    )
+    parts = (clean(address.get(key)) for key in ("address_1", "address_2", "city", "region", "state_province"))
     return ", ".join(part for part in parts if part) or None
 
 
