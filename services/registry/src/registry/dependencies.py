@@ -1,23 +1,13 @@
-"""Request-scoped dependencies: one session per request, committed when the handler succeeds."""
+"""Request-scoped dependencies of the registry."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from localwealth_shared.http.sessions import ReadSession, WriteSession
 
 from registry.organisations.service import OrganisationService
 
-
-async def write_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.db.transaction() as session:
-        yield session
-
-
-async def read_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.db.reader() as session:
-        yield session
+__all__ = ["ReadSession", "WriteSession", "organisation_service"]
 
 
 def organisation_service(request: Request) -> OrganisationService:

@@ -11,10 +11,9 @@ from localwealth_shared.clock import today
 from localwealth_shared.http.pagination import Cursor, Limit, after, decode_cursor, page_of
 from localwealth_shared.http.problems import problem_responses
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.db import Organisation
-from registry.dependencies import read_session
+from registry.dependencies import ReadSession
 from registry.exports.hsds import organisation_to_hsds
 from registry.organisations import repository
 from registry.organisations.projection import project
@@ -25,7 +24,7 @@ router = APIRouter(prefix="/api/v1/organisations/export", tags=["exports"])
 @router.get("/hsds", responses=problem_responses(401, 403, 422), summary="Export organisations as HSDS 3.0 JSON")
 async def export_hsds(
     _: Annotated[Principal, Depends(require("registry:read"))],
-    session: Annotated[AsyncSession, Depends(read_session)],
+    session: ReadSession,
     limit: Limit = 200,
     cursor: Cursor = None,
 ) -> dict[str, Any]:

@@ -10,9 +10,8 @@ from localwealth_shared.auth import Principal, require
 from localwealth_shared.http.pagination import Cursor, Limit
 from localwealth_shared.http.problems import field_error, problem_responses
 from localwealth_shared.jobs import JobStore
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.dependencies import read_session, write_session
+from registry.dependencies import ReadSession, WriteSession
 from registry.imports.runner import KIND
 
 router = APIRouter(prefix="/api/v1/organisations/imports", tags=["imports"])
@@ -32,7 +31,7 @@ def job_store(request: Request) -> JobStore:
 async def create_import(
     response: Response,
     principal: Annotated[Principal, Depends(require("registry:write"))],
-    session: Annotated[AsyncSession, Depends(write_session)],
+    session: WriteSession,
     store: Annotated[JobStore, Depends(job_store)],
     file: Annotated[UploadFile, File(description="The file to import")],
     format: Annotated[Format, Form(description="coops-uk | csv (documented columns) | hsds-json")] = "csv",
@@ -58,7 +57,7 @@ async def create_import(
 async def get_import(
     job_id: str,
     principal: Annotated[Principal, Depends(require("registry:read"))],
-    session: Annotated[AsyncSession, Depends(read_session)],
+    session: ReadSession,
     store: Annotated[JobStore, Depends(job_store)],
 ) -> dict[str, Any]:
     return await store.document(
@@ -70,7 +69,7 @@ async def get_import(
 async def get_import_errors(
     job_id: str,
     principal: Annotated[Principal, Depends(require("registry:read"))],
-    session: Annotated[AsyncSession, Depends(read_session)],
+    session: ReadSession,
     store: Annotated[JobStore, Depends(job_store)],
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -89,7 +88,7 @@ async def get_import_errors(
 async def get_import_errors_csv(
     job_id: str,
     principal: Annotated[Principal, Depends(require("registry:read"))],
-    session: Annotated[AsyncSession, Depends(read_session)],
+    session: ReadSession,
     store: Annotated[JobStore, Depends(job_store)],
 ) -> PlainTextResponse:
     text = await store.errors_csv(session, tenant_id=principal.tenant_id, job_id=job_id)

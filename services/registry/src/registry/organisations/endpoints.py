@@ -11,9 +11,8 @@ from localwealth_shared.clock import today
 from localwealth_shared.http.concurrency import check_if_match, set_etag
 from localwealth_shared.http.pagination import Cursor, Limit, UpdatedSince
 from localwealth_shared.http.problems import NotFound, problem_responses
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.dependencies import organisation_service, read_session, write_session
+from registry.dependencies import ReadSession, WriteSession, organisation_service
 from registry.organisations import repository
 from registry.organisations.projection import project
 from registry.organisations.schemas import (
@@ -43,7 +42,7 @@ def _not_found(org_id: str) -> NotFound:
 async def list_organisations(
     request: Request,
     _: Reader,
-    session: Annotated[AsyncSession, Depends(read_session)],
+    session: ReadSession,
     q: Annotated[
         str | None,
         Query(
@@ -110,7 +109,7 @@ async def create_organisation(
     body: OrganisationCreate,
     response: Response,
     principal: Writer,
-    session: Annotated[AsyncSession, Depends(write_session)],
+    session: WriteSession,
     service: Annotated[OrganisationService, Depends(organisation_service)],
 ) -> dict[str, Any]:
     org = await service.create(session, body.model_dump(mode="python"), tenant_id=principal.tenant_id)
@@ -129,7 +128,7 @@ async def get_organisation(
     organisation_id: str,
     response: Response,
     _: Reader,
-    session: Annotated[AsyncSession, Depends(read_session)],
+    session: ReadSession,
 ) -> dict[str, Any]:
     org = await repository.get(session, organisation_id)
     if org is None:
@@ -150,7 +149,7 @@ async def update_organisation(
     request: Request,
     response: Response,
     principal: Writer,
-    session: Annotated[AsyncSession, Depends(write_session)],
+    session: WriteSession,
     service: Annotated[OrganisationService, Depends(organisation_service)],
 ) -> dict[str, Any]:
     org = await repository.get(session, organisation_id)
@@ -175,7 +174,7 @@ async def deregister_organisation(
     organisation_id: str,
     request: Request,
     principal: Writer,
-    session: Annotated[AsyncSession, Depends(write_session)],
+    session: WriteSession,
     service: Annotated[OrganisationService, Depends(organisation_service)],
 ) -> Response:
     org = await repository.get(session, organisation_id)

@@ -8,10 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from localwealth_shared.auth import Principal, require
 from localwealth_shared.http.problems import NotFound, field_error, problem_responses
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.db import Postcode
-from registry.dependencies import read_session
+from registry.dependencies import ReadSession
 from registry.geography import (
     PostcodeError,
     default_gazetteer,
@@ -43,7 +42,7 @@ async def local_authority_list(_: Reader) -> dict[str, Any]:
 
 
 @router.get("/postcodes/{postcode}", responses=problem_responses(401, 404, 422), summary="Look up a postcode")
-async def postcode(postcode: str, _: Reader, session: Annotated[AsyncSession, Depends(read_session)]) -> dict[str, Any]:
+async def postcode(postcode: str, _: Reader, session: ReadSession) -> dict[str, Any]:
     try:
         normalised = normalise_postcode(postcode)
     except PostcodeError as exc:
