@@ -144,8 +144,9 @@ def check_workloads(path: Path, doc: dict[str, Any], configmaps: set[str], secre
             args = container.get("args") or []
             if "--port" not in args or int(args[args.index("--port") + 1]) != ports.get("http"):
                 problem(path, f"{cname}: `--port` argument and the `http` containerPort differ")
-            if (container.get("readinessProbe") or {}).get("httpGet", {}).get("path") != "/readyz":
-                problem(path, f"{cname}: readinessProbe must GET /readyz")
+            readiness_path = (container.get("readinessProbe") or {}).get("httpGet", {}).get("path", "")
+            if readiness_path.split("?")[0] != "/readyz":
+                problem(path, f"{cname}: readinessProbe must GET /readyz (the gateway: /readyz?scope=self)")
             if (container.get("livenessProbe") or {}).get("httpGet", {}).get("path") != "/healthz":
                 problem(path, f"{cname}: livenessProbe must GET /healthz")
 
