@@ -45,6 +45,7 @@ typecheck: install
 contracts: install
 	$(BIN)/python contracts/check_contracts.py
 	$(BIN)/python deploy/check_manifests.py
+	LOCALWEALTH_ENV=development $(BIN)/python -m localwealth_shared.cli gateway openapi --output contracts/openapi.json --check
 
 openapi: install
 	$(BIN)/python -m localwealth_shared.cli gateway openapi --output contracts/openapi.json

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from localwealth_shared.broker import EmbeddedBroker, free_port
 from localwealth_shared.testing.databases import temporary_database
 
@@ -30,8 +29,9 @@ class Process:
     popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> None:
-        self.popen = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stdout=self.log.open("ab"),
-                                      stderr=subprocess.STDOUT)
+        self.popen = subprocess.Popen(
+            self.command, env=self.env, cwd=ROOT, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
+        )
         if self.port is not None:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
@@ -82,14 +82,21 @@ def platform(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Platform]:
     registry_db = loop.run_until_complete(registry_db_cm.__aenter__())
     gateway_db = loop.run_until_complete(gateway_db_cm.__aenter__())
     registry_port, gateway_port = free_port(), free_port()
-    env = {**os.environ, "LOCALWEALTH_ENV": "development", "LOCALWEALTH_LOG_JSON": "true",
-           "LOCALWEALTH_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-           "REGISTRY_DATABASE_URL": registry_db, "GATEWAY_DATABASE_URL": gateway_db,
-           "GATEWAY_REGISTRY_URL": f"http://127.0.0.1:{registry_port}", "GATEWAY_COMPOSITE_TIMEOUT_S": "2"}
+    env = {
+        **os.environ,
+        "LOCALWEALTH_ENV": "development",
+        "LOCALWEALTH_LOG_JSON": "true",
+        "LOCALWEALTH_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+        "REGISTRY_DATABASE_URL": registry_db,
+        "GATEWAY_DATABASE_URL": gateway_db,
+        "GATEWAY_REGISTRY_URL": f"http://127.0.0.1:{registry_port}",
+        "GATEWAY_COMPOSITE_TIMEOUT_S": "2",
+    }
     subprocess.run(cli("registry", "migrate"), env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run(cli("gateway", "migrate"), env=env, cwd=ROOT, check=True, capture_output=True)
-    registry_api = Process(cli("registry", "api", "--port", str(registry_port)), env, tmp_path / "registry-api.log",
-                           registry_port)
+    registry_api = Process(
+        cli("registry", "api", "--port", str(registry_port)), env, tmp_path / "registry-api.log", registry_port
+    )
     processes = [
         registry_api,
         Process(cli("registry", "worker"), env, tmp_path / "registry-worker.log"),

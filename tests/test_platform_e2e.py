@@ -12,16 +12,27 @@ pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
 def test_a_tenant_key_works_through_the_gateway_and_is_refused_at_once_when_revoked(platform: Platform) -> None:
     with platform.client() as admin:
-        tenant = admin.post("/api/v1/admin/tenants", json={
-            "id": "E08000035", "name": "Leeds City Council", "kind": "council", "area": {"lad_codes": ["E08000035"]}})
+        tenant = admin.post(
+            "/api/v1/admin/tenants",
+            json={
+                "id": "E08000035",
+                "name": "Leeds City Council",
+                "kind": "council",
+                "area": {"lad_codes": ["E08000035"]},
+            },
+        )
         assert tenant.status_code == 201, tenant.text
-        created = admin.post("/api/v1/admin/api-keys", json={
-            "tenant_id": "E08000035", "name": "portal", "scopes": ["registry:read", "registry:write"]})
+        created = admin.post(
+            "/api/v1/admin/api-keys",
+            json={"tenant_id": "E08000035", "name": "portal", "scopes": ["registry:read", "registry:write"]},
+        )
         assert created.status_code == 201, created.text
         key = created.json()["key"]
 
     with platform.client(key) as leeds:
-        org = leeds.post("/api/v1/organisations", json={"name": "Leeds Bread Co-op", "sites": [{"postcode": "LS6 1AA"}]})
+        org = leeds.post(
+            "/api/v1/organisations", json={"name": "Leeds Bread Co-op", "sites": [{"postcode": "LS6 1AA"}]}
+        )
         assert org.status_code == 201, org.text
         assert org.json()["created_by"] == "E08000035"
         assert org.json()["sites"][0]["lad_code"] == "E08000035"
