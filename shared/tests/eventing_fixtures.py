@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from localwealth_shared.db import Database, make_metadata
 from localwealth_shared.events.envelope import CloudEvent
 from localwealth_shared.platform_tables import PlatformTables, define_platform_tables
+from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass

@@ -8,18 +8,40 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
-
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 from localwealth_shared.broker import EmbeddedBroker
 from localwealth_shared.db import Database
 from localwealth_shared.events.consumer import ConsumerSpec, EventConsumer, read_topic, replay_dead_letters
 from localwealth_shared.events.outbox import Outbox, OutboxRelay
 
-from .eventing_fixtures import EventingSchema, counting_handler, create_schema, eventing_schema, projection_rows
+from .eventing_fixtures import (
+    EventingSchema,
+    counting_handler,
+    create_schema,
+    eventing_schema,
+    projection_rows,
+)
 
 pytestmark = pytest.mark.broker
+
+
+async def dead_letters(pipeline: Pipeline, count: int) -> list[ConsumerRecord[Any, Any]]:
+    """The DLQ of the pipeline's topic once it holds `count` messages.
+
+    Dead-lettering is asynchronous to the other partitions: events on another partition may be applied
+    before the failed one reaches the DLQ, so wait for it rather than reading the DLQ once.
+    """
+    dead: list[ConsumerRecord[Any, Any]] = []
+
+    async def arrived() -> bool:
+        dead[:] = await read_topic(pipeline.broker.bootstrap_servers, pipeline.topic + ".dlq", timeout_s=1.0)
+        return len(dead) >= count
+
+    await wait_until(arrived)
+    return dead
 
 
 async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
@@ -111,16 +133,7 @@ async def test_writes_while_the_broker_is_down_are_delivered_after_it_restarts(p
     async def all_applied() -> bool:
         return len(await projection_rows(pipeline.db, pipeline.schema)) == 101
 
-    try:
-        await wait_until(all_applied, timeout=60)
-    finally:
-        rows = await projection_rows(pipeline.db, pipeline.schema)
-        c = pipeline.consumer._consumer
-        if c is not None:
-            for tp in sorted(c.assignment()):
-                print("DEBUG tp", tp.partition, "pos", await c.position(tp), "hw", c.highwater(tp), "committed", await c.committed(tp))
-        print("DEBUG processed", pipeline.consumer.processed)
-        print("DEBUG applied", len(rows), "pending", await pipeline.relay.pending_count(), sorted(set(f"k{i}" for i in range(101)) - set(rows))[:20])
+    await wait_until(all_applied, timeout=60)
     assert set((await projection_rows(pipeline.db, pipeline.schema)).values()) == {1}
     assert await pipeline.relay.pending_count() == 0
 
@@ -168,7 +181,7 @@ async def test_a_poison_message_goes_to_the_dlq_and_the_consumer_carries_on(pipe
         return len(await projection_rows(pipeline.db, pipeline.schema)) == 1
 
     await wait_until(good_one_applied)
-    dead = await read_topic(pipeline.broker.bootstrap_servers, pipeline.topic + ".dlq")
+    dead = await dead_letters(pipeline, 1)
     assert len(dead) == 1
     headers = dict(dead[0].headers)
     assert headers["dlq_original_topic"].decode() == pipeline.topic
@@ -193,7 +206,7 @@ async def test_a_failing_handler_dead_letters_after_retries_and_replay_applies_i
         return set(await projection_rows(pipeline.db, pipeline.schema)) == {"k1", "k3"}
 
     await wait_until(others_applied)
-    dead = await read_topic(pipeline.broker.bootstrap_servers, pipeline.topic + ".dlq")
+    dead = await dead_letters(pipeline, 1)
     assert len(dead) == 1 and b"downstream rule rejected" in dict(dead[0].headers)["dlq_error"]
 
     broken["on"] = False

@@ -82,12 +82,12 @@ class EventConsumer:
             try:
                 await self._consume()
                 backoff = 0.2
-            except (KafkaError, OSError, asyncio.TimeoutError, BrokerForgotOffsets) as exc:
+            except (TimeoutError, KafkaError, OSError, BrokerForgotOffsets) as exc:
                 logger.warning("consumer %s lost the broker, retrying in %.1fs: %s", self.spec.name, backoff, exc)
                 await self._close()
                 try:
                     await asyncio.wait_for(self._stopping.wait(), timeout=backoff)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
                 backoff = min(backoff * 2, 5.0)
         await self._close()
@@ -106,14 +106,18 @@ class EventConsumer:
         next_check = loop.time() + 2.0
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=200)
-            for tp, records in batches.items():
-                for record in records:
-                    await self.handle_record(record)
-                await consumer.commit({tp: records[-1].offset + 1})
-                self._committed[tp] = records[-1].offset + 1
+            if batches:
+                for records in batches.values():
+                    for record in records:
+                        await self.handle_record(record)
+                # Right before committing, make sure this is still the broker we committed to: if it restarted
+                # with no memory, our positions are stale (records it now holds below them would be skipped),
+                # and committing them there would hide that from every later check.
+                await self._check_broker_memory(consumer)
+                offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
+                await consumer.commit(offsets)
+                self._committed.update(offsets)
             if loop.time() >= next_check:
-                logger.debug("consumer %s assignment %s committed %s", self.spec.name, consumer.assignment(),
-                             self._committed)
                 await self._check_broker_memory(consumer)
                 next_check = loop.time() + 2.0
 
@@ -122,9 +126,10 @@ class EventConsumer:
 
         Our in-memory positions would then point past messages the relay re-published from offset 0;
         starting over from the (now empty) committed offsets re-reads them and the inbox drops repeats.
+        Bounded: while the broker is down `committed()` waits for a coordinator indefinitely.
         """
-        for tp, ours in self._committed.items():
-            theirs = await consumer.committed(tp)
+        for tp, ours in list(self._committed.items()):
+            theirs = await asyncio.wait_for(consumer.committed(tp), timeout=10)
             if theirs is None or theirs < ours:
                 raise BrokerForgotOffsets(f"{tp.topic}[{tp.partition}] committed {ours}, broker has {theirs}")
 
@@ -133,7 +138,7 @@ class EventConsumer:
             if closer is not None:
                 try:
                     await asyncio.wait_for(closer.stop(), timeout=5)
-                except Exception:  # noqa: BLE001 - shutting down a client that lost its broker
+                except Exception:
                     logger.debug("client stop failed", exc_info=True)
         self._consumer = None
         self._dlq_producer = None
@@ -153,7 +158,7 @@ class EventConsumer:
                     EVENTS_CONSUMED.labels(self.service, self.spec.name, record.topic, outcome).inc()
                     self.processed += 1
                     return
-                except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then dead-lettered
+                except Exception as exc:
                     last_error = exc
                     logger.warning("consumer %s failed on %s (attempt %d/%d): %s", self.spec.name, event.id,
                                    attempt, self.max_attempts, exc)
@@ -209,7 +214,7 @@ async def read_topic(bootstrap_servers: str, topic: str, *, timeout_s: float = 5
     try:
         partitions = consumer.partitions_for_topic(topic)
         if not partitions:
-            await consumer._client.force_metadata_update()  # noqa: SLF001 - topic may be new to this client
+            await consumer._client.force_metadata_update()
             partitions = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]
         if not tps:

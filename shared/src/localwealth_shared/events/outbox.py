@@ -16,7 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.client import ConnectionGroup
+from aiokafka.errors import KafkaConnectionError, KafkaError
+from aiokafka.protocol.metadata import MetadataRequest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -81,6 +83,12 @@ def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
     )
 
 
+class BrokerSessionLost(KafkaError):
+    """The broker connection was re-established while a batch was in flight (maybe a restarted broker)."""
+
+    retriable = True
+
+
 class OutboxRelay:
     def __init__(
         self, db: Database, tables: PlatformTables, *, service: str, bootstrap_servers: str,
@@ -108,7 +116,7 @@ class OutboxRelay:
                     backoff = 0.1
                     if published == 0:
                         await self._sleep(self.poll_interval_s)
-                except (KafkaError, OSError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, KafkaError, OSError) as exc:
                     logger.warning("broker unavailable, outbox relay backing off %.1fs: %s", backoff, exc)
                     await self._reset_producer()
                     await self._sleep(backoff)
@@ -123,7 +131,7 @@ class OutboxRelay:
     async def _sleep(self, seconds: float) -> None:
         try:
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _producer_started(self) -> AIOKafkaProducer:
@@ -142,7 +150,7 @@ class OutboxRelay:
             producer, self._producer = self._producer, None
             try:
                 await asyncio.wait_for(producer.stop(), timeout=5)
-            except Exception:  # noqa: BLE001 - a broken producer may fail to stop; it is discarded anyway
+            except Exception:
                 logger.debug("producer stop failed", exc_info=True)
 
     async def publish_pending(self) -> int:
@@ -157,12 +165,26 @@ class OutboxRelay:
         if not rows:
             return 0
         producer = await self._producer_started()
+        topics = sorted({row.topic for row in rows})
+        # Guard against a broker that forgot everything (the memory-only dev broker after a restart). Tansu
+        # accepts a Produce to a topic it does not know (a producer that outlived the restart still has the
+        # old partitions cached, so it never asks for metadata) and acks it; the topic is then auto-created
+        # by the next metadata request that names it (typically a consumer's), and that creation resets the
+        # partitions' watermarks, so the acked records become unreadable: marked published, never delivered.
+        # So: 1) before each batch, name its topics in a metadata request to the broker we are about to
+        # publish to, which creates any that are missing *before* a record lands in them; 2) after the acks,
+        # check that the connections used were not re-established meanwhile (a broker restarted mid-batch)
+        # and if they were, leave the rows pending so the next attempt re-publishes them (consumers
+        # deduplicate by ce_id, so a re-send is harmless, a loss is not).
+        connections = await self._ensure_topics(producer, topics)
         futures = []
         for row in rows:
             event = event_from_row(row)
             futures.append(await producer.send(row.topic, value=row.payload, key=row.key.encode(),
                                                headers=event.kafka_headers()))
         await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
+        if self._reconnected_since(producer, connections):
+            raise BrokerSessionLost("the broker connection was re-established during the batch; re-publishing it")
         ids = [row.id for row in rows]
         async with self.db.transaction() as session:
             await session.execute(
@@ -171,6 +193,38 @@ class OutboxRelay:
         for row in rows:
             EVENTS_PUBLISHED.labels(self.service, row.topic).inc()
         return len(rows)
+
+    async def _ensure_topics(self, producer: AIOKafkaProducer, topics: list[str]) -> dict[Any, Any]:
+        """One metadata round trip naming `topics` (auto-creating missing ones) before publishing to them.
+
+        Raises when the broker is unreachable or a topic is still unavailable (the relay then backs off).
+        Returns a snapshot of the producer's broker connections, for `_reconnected_since`.
+        """
+        client = producer.client
+        node_id = client.get_random_node()
+        if node_id is None:
+            raise KafkaConnectionError("no broker known to the outbox relay's producer")
+        response = await asyncio.wait_for(
+            client.send(node_id, MetadataRequest(topics, allow_auto_topic_creation=True)), timeout=10)
+        known = {t[1]: (t[0], t[-1]) for t in response.topics}  # name -> (error_code, partitions)
+        missing = [t for t in topics if t not in known or known[t][0] != 0 or not known[t][1]]
+        if missing:
+            raise KafkaConnectionError(f"topics not available on the broker yet: {', '.join(missing)}")
+        # aiokafka keeps one connection per (broker, group) and replaces it when it reconnects (private
+        # attribute, read defensively: without it the post-ack check is skipped, the pre-flight still holds).
+        return dict(getattr(client, "_conns", {}))
+
+    @staticmethod
+    def _reconnected_since(producer: AIOKafkaProducer, connections: dict[Any, Any]) -> bool:
+        """Whether a broker connection open at the pre-flight was dropped or replaced since."""
+        now = getattr(producer.client, "_conns", {})
+        for (node_id, group), conn in connections.items():
+            if node_id == "bootstrap" or group != ConnectionGroup.DEFAULT:
+                continue
+            current = now.get((node_id, group))
+            if current is not conn or not current.connected():
+                return True
+        return False
 
     async def pending_count(self) -> int:
         async with self.db.reader() as session:
