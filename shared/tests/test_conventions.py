@@ -102,7 +102,7 @@ async def test_internal_tokens_verify_and_expire() -> None:
     )
     assert await auth.authenticate(issue_internal_token(principal, "s" * 32)) == principal
     for bad in (
-        issue_internal_token(principal, "other-secret-xxxxxxxx"),
+        issue_internal_token(principal, "another-secret-of-thirty-two-bytes!"),
         issue_internal_token(principal, "s" * 32, ttl_s=-5),
         "not-a-key",
         None,

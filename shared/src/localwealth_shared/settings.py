@@ -59,15 +59,16 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> ServiceSettings:
         if self.env == "production":
-            for name, dev_value in (
-                ("internal_token_secret", DEV_INTERNAL_TOKEN_SECRET),
-                ("admin_key", DEV_ADMIN_KEY),
+            # 32 bytes: the HS256 key length RFC 7518 §3.2 asks for; the admin key is a high-entropy bearer secret.
+            for name, dev_value, min_length in (
+                ("internal_token_secret", DEV_INTERNAL_TOKEN_SECRET, 32),
+                ("admin_key", DEV_ADMIN_KEY, 24),
             ):
                 value = getattr(self, name).get_secret_value()
-                if not value or value == dev_value or len(value) < 16:
+                if not value or value == dev_value or len(value) < min_length:
                     raise ValueError(
-                        f"{name} must be set to a strong secret (≥ 16 characters, not the development default) "
-                        "outside development; set LOCALWEALTH_ENV=development for local use"
+                        f"{name} must be set to a strong secret (≥ {min_length} characters, not the development "
+                        "default) outside development; set LOCALWEALTH_ENV=development for local use"
                     )
         return self
 
