@@ -31,6 +31,7 @@ from localwealth_shared.platform_tables import PlatformTables
 logger = logging.getLogger("localwealth.consumer")
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+BatchHandler = Callable[[AsyncSession, list[CloudEvent]], Awaitable[None]]
 
 DLQ_SUFFIX = ".dlq"
 
@@ -45,13 +46,35 @@ def dlq_topic(topic: str) -> str:
 
 @dataclass(frozen=True)
 class ConsumerSpec:
-    """A named consumer (its Kafka group and inbox namespace) of some topics."""
+    """A named consumer (its Kafka group and inbox namespace) of some topics.
+
+    Give `handler` (called per event) or `batch_handler` (called once per fetched batch with the new,
+    relevant events in order — for read models that apply many events with bulk statements).
+    """
 
     name: str
     topics: Sequence[str]
-    handler: Handler
+    handler: Handler | None = None
     # Event types to apply; others on the same topic are recorded as seen and skipped.
     types: frozenset[str] | None = None
+    batch_handler: BatchHandler | None = None
+
+    def __post_init__(self) -> None:
+        if (self.handler is None) == (self.batch_handler is None):
+            raise ValueError("a consumer needs exactly one of handler or batch_handler")
+
+    async def apply(self, session: AsyncSession, events: list[CloudEvent]) -> None:
+        if self.batch_handler is not None:
+            if events:
+                await self.batch_handler(session, events)
+            return
+        assert self.handler is not None
+        for event in events:
+            tokens = context.bind(None, context.child_traceparent(event.traceparent))
+            try:
+                await self.handler(session, event)
+            finally:
+                context.unbind(tokens)
 
 
 class EventConsumer:
@@ -108,8 +131,7 @@ class EventConsumer:
             batches = await consumer.getmany(timeout_ms=200)
             if batches:
                 for records in batches.values():
-                    for record in records:
-                        await self.handle_record(record)
+                    await self.handle_batch(records)
                 # Right before committing, make sure this is still the broker we committed to: if it restarted
                 # with no memory, our positions are stale (records it now holds below them would be skipped),
                 # and committing them there would hide that from every later check.
@@ -142,6 +164,59 @@ class EventConsumer:
                     logger.debug("client stop failed", exc_info=True)
         self._consumer = None
         self._dlq_producer = None
+
+    async def handle_batch(self, records: list[ConsumerRecord[Any, Any]]) -> None:
+        """Apply a partition's fetched records in one transaction (one inbox look-up, one commit).
+
+        If anything in the batch fails, the transaction is rolled back and the records are taken one by
+        one, each in its own transaction with retries and the dead-letter path, so a single bad event
+        neither blocks nor drags down the others.
+        """
+        events: list[tuple[ConsumerRecord[Any, Any], CloudEvent]] = []
+        for record in records:
+            try:
+                events.append((record, CloudEvent.from_kafka(record.headers, record.value)))
+            except EnvelopeError as exc:
+                await self.dead_letter(record, f"unparseable: {exc}", attempts=0)
+        if not events:
+            return
+        try:
+            outcomes = await self.apply_many([event for _, event in events])
+        except Exception as exc:
+            logger.info("consumer %s: batch of %d failed (%s); retrying its events one by one", self.spec.name,
+                        len(events), exc)
+            for record, _ in events:
+                await self.handle_record(record)
+            return
+        for (record, _), outcome in zip(events, outcomes, strict=True):
+            EVENTS_CONSUMED.labels(self.service, self.spec.name, record.topic, outcome).inc()
+        self.processed += len(events)
+
+    async def apply_many(self, events: list[CloudEvent]) -> list[str]:
+        """Apply events exactly once in one transaction; an outcome per event."""
+        async with self.db.transaction() as session:
+            seen = set((await session.execute(
+                select(self.inbox.c.event_id).where(
+                    self.inbox.c.consumer == self.spec.name, self.inbox.c.event_id.in_([e.id for e in events]))
+            )).scalars())
+            outcomes: list[str] = []
+            inbox_rows: list[dict[str, Any]] = []
+            to_apply: list[CloudEvent] = []
+            for event in events:
+                if event.id in seen:
+                    outcomes.append("duplicate")
+                    continue
+                seen.add(event.id)
+                relevant = self.spec.types is None or event.type in self.spec.types
+                if relevant:
+                    to_apply.append(event)
+                inbox_rows.append({"consumer": self.spec.name, "event_id": event.id, "event_type": event.type,
+                                   "processed_at": utcnow()})
+                outcomes.append("applied" if relevant else "ignored")
+            await self.spec.apply(session, to_apply)
+            if inbox_rows:
+                await session.execute(self.inbox.insert(), inbox_rows)
+        return outcomes
 
     async def handle_record(self, record: ConsumerRecord[Any, Any]) -> None:
         try:
@@ -179,7 +254,7 @@ class EventConsumer:
                 return "duplicate"
             relevant = self.spec.types is None or event.type in self.spec.types
             if relevant:
-                await self.spec.handler(session, event)
+                await self.spec.apply(session, [event])
             await session.execute(self.inbox.insert().values(
                 consumer=self.spec.name, event_id=event.id, event_type=event.type, processed_at=utcnow()))
         return "applied" if relevant else "ignored"
