@@ -28,8 +28,16 @@ from localwealth_shared.settings import ServiceSettings, service_config
 from pydantic import BaseModel
 
 ADMIN = {"authorization": "Bearer dev-admin-key"}
-ECHOED_HEADERS = ("x-request-id", "traceparent", "idempotency-key", "if-match", "accept", "content-type", "cookie",
-                  "x-forwarded-for")
+ECHOED_HEADERS = (
+    "x-request-id",
+    "traceparent",
+    "idempotency-key",
+    "if-match",
+    "accept",
+    "content-type",
+    "cookie",
+    "x-forwarded-for",
+)
 
 
 class StandInSettings(ServiceSettings):
@@ -50,10 +58,15 @@ def stand_in_app(name: str, db_path: Path) -> FastAPI:
     router = APIRouter()
 
     @router.get("/api/v1/organisations/{org_id}/tender-matches")
-    async def tender_matches(org_id: str, _: Annotated[Principal, Depends(require("procurement:read"))],
-                             limit: int = 50) -> dict[str, Any]:
-        return {"data": [{"tender": "ocds-1", "organisation": org_id}], "next_cursor": None, "limit": limit,
-                "served_by": name}
+    async def tender_matches(
+        org_id: str, _: Annotated[Principal, Depends(require("procurement:read"))], limit: int = 50
+    ) -> dict[str, Any]:
+        return {
+            "data": [{"tender": "ocds-1", "organisation": org_id}],
+            "next_cursor": None,
+            "limit": limit,
+            "served_by": name,
+        }
 
     @router.get("/api/v1/organisations/{org_id}/impact")
     async def impact(org_id: str, _: Annotated[Principal, Depends(require("impact:read"))]) -> dict[str, Any]:
@@ -72,23 +85,36 @@ def stand_in_app(name: str, db_path: Path) -> FastAPI:
         return StreamingResponse(body(), media_type="application/octet-stream")
 
     @router.get("/api/v1/organisations/{org_id}")
-    async def organisation(org_id: str, request: Request, response: Response, principal: RegistryReader,
-                           include: str | None = None) -> dict[str, Any]:
+    async def organisation(
+        org_id: str, request: Request, response: Response, principal: RegistryReader, include: str | None = None
+    ) -> dict[str, Any]:
         if org_id == "missing":
             raise NotFound(f"no organisation {org_id}", code="organisation_not_found")
         response.headers["ETag"] = 'W/"3"'
         response.headers["X-Upstream"] = name
-        return {"id": org_id, "name": "Stand-in Co-operative Ltd", "served_by": name, "principal": principal.claims(),
-                "path": request.url.path, "query": str(request.url.query),
-                "headers": {h: request.headers.get(h) for h in ECHOED_HEADERS}}
+        return {
+            "id": org_id,
+            "name": "Stand-in Co-operative Ltd",
+            "served_by": name,
+            "principal": principal.claims(),
+            "path": request.url.path,
+            "query": str(request.url.query),
+            "headers": {h: request.headers.get(h) for h in ECHOED_HEADERS},
+        }
 
     @router.post("/api/v1/organisations", status_code=201)
-    async def create(request: Request, response: Response, _: Annotated[Principal, Depends(require("registry:write"))],
-                     ) -> dict[str, Any]:
+    async def create(
+        request: Request,
+        response: Response,
+        _: Annotated[Principal, Depends(require("registry:write"))],
+    ) -> dict[str, Any]:
         body = await request.body()
         response.headers["Location"] = "/api/v1/organisations/new-1"
-        return {"received_bytes": len(body), "body": body.decode()[:200],
-                "headers": {h: request.headers.get(h) for h in ECHOED_HEADERS}}
+        return {
+            "received_bytes": len(body),
+            "body": body.decode()[:200],
+            "headers": {h: request.headers.get(h) for h in ECHOED_HEADERS},
+        }
 
     @router.post("/api/v1/organisations/imports", status_code=202)
     async def imports(request: Request, _: Annotated[Principal, Depends(require("registry:write"))]) -> dict[str, Any]:
@@ -107,9 +133,15 @@ def stand_in_app(name: str, db_path: Path) -> FastAPI:
         return {}
 
     settings = StandInSettings(database_url=f"sqlite+aiosqlite:///{db_path}")
-    return create_service_app(settings=settings, db=Database(settings.database_url), tables=None,
-                              title=f"stand-in {name}", description="test double", routers=[router],
-                              check_broker=False)
+    return create_service_app(
+        settings=settings,
+        db=Database(settings.database_url),
+        tables=None,
+        title=f"stand-in {name}",
+        description="test double",
+        routers=[router],
+        check_broker=False,
+    )
 
 
 class UpstreamServer:
@@ -127,8 +159,9 @@ class UpstreamServer:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_config=None, access_log=False,
-                                lifespan="off")
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="off"
+        )
         self._server = uvicorn.Server(config)
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._task = asyncio.create_task(self._server.serve())
@@ -205,10 +238,18 @@ async def gateway(make_gateway: GatewayFactory, registry: UpstreamServer) -> htt
 
 @pytest.fixture
 def create_tenant(gateway: httpx.AsyncClient) -> Callable[..., Awaitable[dict[str, Any]]]:
-    async def create(tenant_id: str, *, lad_codes: tuple[str, ...] = ("E07000178",), kind: str = "council",
-                     client: httpx.AsyncClient | None = None) -> dict[str, Any]:
-        resp = await (client or gateway).post("/api/v1/admin/tenants", headers=ADMIN, json={
-            "id": tenant_id, "name": f"Tenant {tenant_id}", "kind": kind, "area": {"lad_codes": list(lad_codes)}})
+    async def create(
+        tenant_id: str,
+        *,
+        lad_codes: tuple[str, ...] = ("E07000178",),
+        kind: str = "council",
+        client: httpx.AsyncClient | None = None,
+    ) -> dict[str, Any]:
+        resp = await (client or gateway).post(
+            "/api/v1/admin/tenants",
+            headers=ADMIN,
+            json={"id": tenant_id, "name": f"Tenant {tenant_id}", "kind": kind, "area": {"lad_codes": list(lad_codes)}},
+        )
         assert resp.status_code == 201, resp.text
         return resp.json()  # type: ignore[no-any-return]
 
@@ -217,10 +258,14 @@ def create_tenant(gateway: httpx.AsyncClient) -> Callable[..., Awaitable[dict[st
 
 @pytest.fixture
 def create_key(gateway: httpx.AsyncClient) -> Callable[..., Awaitable[dict[str, Any]]]:
-    async def create(tenant_id: str, *scopes: str, headers: dict[str, str] | None = None,
-                     client: httpx.AsyncClient | None = None) -> dict[str, Any]:
-        resp = await (client or gateway).post("/api/v1/admin/api-keys", headers=headers or ADMIN, json={
-            "tenant_id": tenant_id, "name": "test key", "scopes": list(scopes)})
+    async def create(
+        tenant_id: str, *scopes: str, headers: dict[str, str] | None = None, client: httpx.AsyncClient | None = None
+    ) -> dict[str, Any]:
+        resp = await (client or gateway).post(
+            "/api/v1/admin/api-keys",
+            headers=headers or ADMIN,
+            json={"tenant_id": tenant_id, "name": "test key", "scopes": list(scopes)},
+        )
         assert resp.status_code == 201, resp.text
         return resp.json()  # type: ignore[no-any-return]
 

@@ -14,8 +14,12 @@ ADMIN = {"authorization": "Bearer dev-admin-key"}
 
 
 async def test_tenant_lifecycle(gateway: httpx.AsyncClient) -> None:
-    body = {"id": "E08000025", "name": "Birmingham City Council", "kind": "council",
-            "area": {"lad_codes": ["E08000025", "E08000025"]}}
+    body = {
+        "id": "E08000025",
+        "name": "Birmingham City Council",
+        "kind": "council",
+        "area": {"lad_codes": ["E08000025", "E08000025"]},
+    }
     created = await gateway.post("/api/v1/admin/tenants", headers=ADMIN, json=body)
     assert created.status_code == 201
     assert created.headers["location"] == "/api/v1/admin/tenants/E08000025"
@@ -61,8 +65,9 @@ async def test_tenant_patch_with_if_match(gateway: httpx.AsyncClient, create_ten
     assert ok.headers["etag"] == 'W/"2"'
     assert ok.json()["area"]["lad_codes"] == ["E07000177", "E07000178"]
 
-    stale = await gateway.patch("/api/v1/admin/tenants/E07000177", headers={**ADMIN, "If-Match": 'W/"1"'},
-                                json={"name": "Lost update"})
+    stale = await gateway.patch(
+        "/api/v1/admin/tenants/E07000177", headers={**ADMIN, "If-Match": 'W/"1"'}, json={"name": "Lost update"}
+    )
     assert stale.status_code == 412
     assert stale.json()["code"] == "version_mismatch"
     current = (await gateway.get("/api/v1/admin/tenants/E07000177", headers=ADMIN)).json()
@@ -73,19 +78,28 @@ async def test_tenant_patch_with_if_match(gateway: httpx.AsyncClient, create_ten
 
 
 async def test_validation_names_the_field(gateway: httpx.AsyncClient, create_tenant: Any) -> None:
-    bad_lad = await gateway.post("/api/v1/admin/tenants", headers=ADMIN, json={
-        "id": "x1", "name": "X", "kind": "council", "area": {"lad_codes": ["E0700017", "Oxford"]}})
+    bad_lad = await gateway.post(
+        "/api/v1/admin/tenants",
+        headers=ADMIN,
+        json={"id": "x1", "name": "X", "kind": "council", "area": {"lad_codes": ["E0700017", "Oxford"]}},
+    )
     assert bad_lad.status_code == 422
     locs = [e["loc"] for e in bad_lad.json()["errors"]]
     assert ["body", "area", "lad_codes", 0] in locs and ["body", "area", "lad_codes", 1] in locs
 
-    bad_kind = await gateway.post("/api/v1/admin/tenants", headers=ADMIN, json={
-        "id": "x1", "name": "X", "kind": "parish", "area": {"lad_codes": ["E07000178"]}})
+    bad_kind = await gateway.post(
+        "/api/v1/admin/tenants",
+        headers=ADMIN,
+        json={"id": "x1", "name": "X", "kind": "parish", "area": {"lad_codes": ["E07000178"]}},
+    )
     assert bad_kind.status_code == 422 and bad_kind.json()["errors"][0]["loc"] == ["body", "kind"]
 
     await create_tenant("E06000001")
-    bad_scope = await gateway.post("/api/v1/admin/api-keys", headers=ADMIN, json={
-        "tenant_id": "E06000001", "name": "k", "scopes": ["registry:read", "registry:delete"]})
+    bad_scope = await gateway.post(
+        "/api/v1/admin/api-keys",
+        headers=ADMIN,
+        json={"tenant_id": "E06000001", "name": "k", "scopes": ["registry:read", "registry:delete"]},
+    )
     assert bad_scope.status_code == 422
     problem = bad_scope.json()
     assert problem["errors"][0]["loc"] == ["body", "scopes"]
@@ -96,11 +110,15 @@ async def test_validation_names_the_field(gateway: httpx.AsyncClient, create_ten
     assert unknown_param.json()["errors"][0]["loc"] == ["query", "tenant"]
 
 
-async def test_key_shown_once_and_stored_hashed(gateway: httpx.AsyncClient, create_tenant: Any,
-                                                migrated_url: str) -> None:
+async def test_key_shown_once_and_stored_hashed(
+    gateway: httpx.AsyncClient, create_tenant: Any, migrated_url: str
+) -> None:
     await create_tenant("E07000178")
-    resp = await gateway.post("/api/v1/admin/api-keys", headers=ADMIN, json={
-        "tenant_id": "E07000178", "name": "finance ERP", "scopes": ["impact:write", "impact:read"]})
+    resp = await gateway.post(
+        "/api/v1/admin/api-keys",
+        headers=ADMIN,
+        json={"tenant_id": "E07000178", "name": "finance ERP", "scopes": ["impact:write", "impact:read"]},
+    )
     assert resp.status_code == 201
     assert resp.headers["cache-control"] == "no-store"
     created = resp.json()
@@ -121,12 +139,13 @@ async def test_key_shown_once_and_stored_hashed(gateway: httpx.AsyncClient, crea
         await db.dispose()
     assert len(rows) == 1
     dumped = " ".join(str(v) for v in rows[0].values())
-    assert key not in dumped and key[len(created["prefix"]):] not in dumped
+    assert key not in dumped and key[len(created["prefix"]) :] not in dumped
     assert rows[0]["key_hash"] == hash_key(key)
 
 
-async def test_credentials_are_required_and_checked(gateway: httpx.AsyncClient, create_tenant: Any,
-                                                    create_key: Any, auth: Any) -> None:
+async def test_credentials_are_required_and_checked(
+    gateway: httpx.AsyncClient, create_tenant: Any, create_key: Any, auth: Any
+) -> None:
     missing = await gateway.get("/api/v1/admin/tenants")
     assert missing.status_code == 401
     assert missing.headers["content-type"] == "application/problem+json"
@@ -141,8 +160,9 @@ async def test_credentials_are_required_and_checked(gateway: httpx.AsyncClient, 
     assert forbidden.json()["code"] == "scope_missing"
 
 
-async def test_revoked_key_is_refused_on_the_next_request(gateway: httpx.AsyncClient, create_tenant: Any,
-                                                          create_key: Any, auth: Any) -> None:
+async def test_revoked_key_is_refused_on_the_next_request(
+    gateway: httpx.AsyncClient, create_tenant: Any, create_key: Any, auth: Any
+) -> None:
     await create_tenant("E07000178")
     admin_key = await create_key("E07000178", "admin")
     assert (await gateway.get("/api/v1/admin/api-keys", headers=auth(admin_key["key"]))).status_code == 200
@@ -157,8 +177,9 @@ async def test_revoked_key_is_refused_on_the_next_request(gateway: httpx.AsyncCl
     assert (await gateway.delete("/api/v1/admin/api-keys/no-such-key", headers=ADMIN)).status_code == 404
 
 
-async def test_tenant_admins_manage_only_their_own_keys(gateway: httpx.AsyncClient, create_tenant: Any,
-                                                        create_key: Any, auth: Any) -> None:
+async def test_tenant_admins_manage_only_their_own_keys(
+    gateway: httpx.AsyncClient, create_tenant: Any, create_key: Any, auth: Any
+) -> None:
     await create_tenant("E07000178")
     await create_tenant("E07000177")
     oxford_admin = auth((await create_key("E07000178", "admin"))["key"])
@@ -167,11 +188,15 @@ async def test_tenant_admins_manage_only_their_own_keys(gateway: httpx.AsyncClie
     own = await create_key("E07000178", "registry:read", headers=oxford_admin)
     assert own["tenant_id"] == "E07000178"
 
-    other = await gateway.post("/api/v1/admin/api-keys", headers=oxford_admin,
-                               json={"tenant_id": "E07000177", "name": "sneaky", "scopes": ["admin"]})
+    other = await gateway.post(
+        "/api/v1/admin/api-keys",
+        headers=oxford_admin,
+        json={"tenant_id": "E07000177", "name": "sneaky", "scopes": ["admin"]},
+    )
     assert other.status_code == 404
-    assert (await gateway.get("/api/v1/admin/api-keys", headers=oxford_admin,
-                              params={"tenant_id": "E07000177"})).status_code == 404
+    assert (
+        await gateway.get("/api/v1/admin/api-keys", headers=oxford_admin, params={"tenant_id": "E07000177"})
+    ).status_code == 404
     other_key = f"/api/v1/admin/api-keys/{cherwell_key['id']}"
     assert (await gateway.delete(other_key, headers=oxford_admin)).status_code == 404
     assert (await gateway.get("/api/v1/admin/tenants/E07000177", headers=oxford_admin)).status_code == 404
@@ -181,13 +206,17 @@ async def test_tenant_admins_manage_only_their_own_keys(gateway: httpx.AsyncClie
     tenants = (await gateway.get("/api/v1/admin/tenants", headers=oxford_admin)).json()["data"]
     assert [t["id"] for t in tenants] == ["E07000178"]
 
-    create = await gateway.post("/api/v1/admin/tenants", headers=oxford_admin, json={
-        "id": "E07000179", "name": "South Oxfordshire", "kind": "council", "area": {"lad_codes": ["E07000179"]}})
+    create = await gateway.post(
+        "/api/v1/admin/tenants",
+        headers=oxford_admin,
+        json={"id": "E07000179", "name": "South Oxfordshire", "kind": "council", "area": {"lad_codes": ["E07000179"]}},
+    )
     assert create.status_code == 403 and create.json()["code"] == "platform_admin_required"
     patch = await gateway.patch("/api/v1/admin/tenants/E07000178", headers=oxford_admin, json={"name": "Renamed"})
     assert patch.status_code == 403
-    assert (await gateway.patch("/api/v1/admin/tenants/E07000177", headers=oxford_admin,
-                                json={"name": "Renamed"})).status_code == 404
+    assert (
+        await gateway.patch("/api/v1/admin/tenants/E07000177", headers=oxford_admin, json={"name": "Renamed"})
+    ).status_code == 404
 
     assert (await gateway.delete(f"/api/v1/admin/api-keys/{own['id']}", headers=oxford_admin)).status_code == 204
 
@@ -210,8 +239,9 @@ async def test_idempotency_key_on_tenant_creation(gateway: httpx.AsyncClient) ->
     assert (await gateway.post("/api/v1/admin/tenants", headers=ADMIN, json=body)).status_code == 409
 
 
-async def test_api_key_responses_are_never_stored_for_replay(gateway: httpx.AsyncClient, create_tenant: Any,
-                                                             migrated_url: str) -> None:
+async def test_api_key_responses_are_never_stored_for_replay(
+    gateway: httpx.AsyncClient, create_tenant: Any, migrated_url: str
+) -> None:
     await create_tenant("E07000178")
     headers = {**ADMIN, "Idempotency-Key": "key-1"}
     body = {"tenant_id": "E07000178", "name": "k", "scopes": ["registry:read"]}

@@ -18,16 +18,31 @@ def cli_env(migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 
 def test_tenant_and_key_commands(cli_env: CliRunner) -> None:
-    created = cli_env.invoke(app, ["tenants", "create", "E07000178", "--name", "Oxford City Council",
-                                   "--kind", "council", "--lad", "E07000178"])
+    created = cli_env.invoke(
+        app,
+        ["tenants", "create", "E07000178", "--name", "Oxford City Council", "--kind", "council", "--lad", "E07000178"],
+    )
     assert created.exit_code == 0, created.output
     duplicate = cli_env.invoke(app, ["tenants", "create", "E07000178", "--name", "Again", "--lad", "E07000178"])
     assert duplicate.exit_code == 1 and "already exists" in duplicate.output
     bad = cli_env.invoke(app, ["tenants", "create", "x", "--name", "X", "--lad", "Oxford"])
     assert bad.exit_code == 2 and "lad_codes" in bad.output
 
-    issued = cli_env.invoke(app, ["keys", "create", "--tenant", "E07000178", "--name", "ERP",
-                                  "--scope", "impact:write", "--scope", "impact:read"])
+    issued = cli_env.invoke(
+        app,
+        [
+            "keys",
+            "create",
+            "--tenant",
+            "E07000178",
+            "--name",
+            "ERP",
+            "--scope",
+            "impact:write",
+            "--scope",
+            "impact:read",
+        ],
+    )
     assert issued.exit_code == 0, issued.output
     key = re.search(r"^(lw_\S+)$", issued.output, re.MULTILINE)
     assert key is not None

@@ -25,8 +25,9 @@ async def test_profile_combines_all_three_services(make_gateway: Any, start_upst
 
 async def test_profile_degrades_when_a_service_is_down_slow_or_absent(make_gateway: Any, start_upstream: Any) -> None:
     registry, procurement, impact = [await start_upstream(n) for n in ("registry", "procurement", "impact")]
-    client = await make_gateway(registry_url=registry.url, procurement_url=procurement.url, impact_url=impact.url,
-                                composite_timeout_s=0.3)
+    client = await make_gateway(
+        registry_url=registry.url, procurement_url=procurement.url, impact_url=impact.url, composite_timeout_s=0.3
+    )
     await procurement.stop()
     started = time.monotonic()
     resp = await client.get("/api/v1/organisations/slow/profile", headers=ADMIN)
@@ -65,7 +66,10 @@ async def test_profile_with_the_registry_down_is_still_an_answer(registry: Any, 
 
 
 async def test_profile_needs_registry_read_and_skips_parts_the_key_cannot_see(
-    gateway: httpx.AsyncClient, create_tenant: Any, create_key: Any, auth: Any,
+    gateway: httpx.AsyncClient,
+    create_tenant: Any,
+    create_key: Any,
+    auth: Any,
 ) -> None:
     await create_tenant("E07000178")
     no_registry = await create_key("E07000178", "impact:read")

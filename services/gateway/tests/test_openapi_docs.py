@@ -60,8 +60,11 @@ async def test_merged_document_has_gateway_and_service_paths(gateway: httpx.Asyn
     assert "/api/v1/tenders/not-mine" not in paths  # the registry does not own it in the routing table
     assert "/internal/introspect" not in paths and "/healthz" not in paths
     assert paths["/api/v1/organisations/{org_id}"]["get"]["x-service"] == "registry"
-    assert doc["components"]["securitySchemes"]["bearerAuth"] == {**doc["components"]["securitySchemes"]["bearerAuth"],
-                                                                   "type": "http", "scheme": "bearer"}
+    assert doc["components"]["securitySchemes"]["bearerAuth"] == {
+        **doc["components"]["securitySchemes"]["bearerAuth"],
+        "type": "http",
+        "scheme": "bearer",
+    }
     assert doc["security"] == [{"bearerAuth": []}]
     assert doc["x-degraded"] == []
 
@@ -74,8 +77,9 @@ async def test_merged_document_has_gateway_and_service_paths(gateway: httpx.Asyn
     assert_valid(doc)
 
 
-async def test_a_service_that_is_down_is_left_out_and_listed(registry: Any, make_gateway: Any,
-                                                             start_upstream: Any) -> None:
+async def test_a_service_that_is_down_is_left_out_and_listed(
+    registry: Any, make_gateway: Any, start_upstream: Any
+) -> None:
     impact = await start_upstream("impact")
     client = await make_gateway(registry_url=registry.url, impact_url=impact.url, openapi_cache_ttl_s=0)
     await registry.stop()
@@ -89,14 +93,36 @@ async def test_a_service_that_is_down_is_left_out_and_listed(registry: Any, make
 
 def test_merge_renames_transitively_and_keeps_operation_ids_unique() -> None:
     problem = {"type": "object", "properties": {"code": {"type": "string"}}}
-    gateway_doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {
-        "/api/v1/admin/x": {"get": {"operationId": "op", "responses": {"200": {"description": "ok"}}}}},
-        "components": {"schemas": {"Problem": problem, "Item": {"type": "string"}}}}
-    service_doc = {"openapi": "3.1.0", "info": {"title": "s", "version": "1"}, "paths": {
-        "/api/v1/tenders": {"get": {"operationId": "op", "responses": {"200": {"description": "ok", "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}}}}},
-        "components": {"schemas": {"Problem": problem, "Item": {"type": "integer"},
-                                   "Page": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}}}}
+    gateway_doc = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/api/v1/admin/x": {"get": {"operationId": "op", "responses": {"200": {"description": "ok"}}}}},
+        "components": {"schemas": {"Problem": problem, "Item": {"type": "string"}}},
+    }
+    service_doc = {
+        "openapi": "3.1.0",
+        "info": {"title": "s", "version": "1"},
+        "paths": {
+            "/api/v1/tenders": {
+                "get": {
+                    "operationId": "op",
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}},
+                        }
+                    },
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Problem": problem,
+                "Item": {"type": "integer"},
+                "Page": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
+            }
+        },
+    }
     merged = merge_documents(gateway_doc, {"procurement": service_doc})
     schemas = merged["components"]["schemas"]
     assert schemas["Item"] == {"type": "string"} and schemas["procurement_Item"] == {"type": "integer"}
@@ -107,12 +133,24 @@ def test_merge_renames_transitively_and_keeps_operation_ids_unique() -> None:
 
 
 def test_openapi_30_rendering_for_the_bundled_swagger_ui() -> None:
-    doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1", "summary": "s"}, "paths": {}, "components": {
-        "schemas": {"A": {"type": "object", "properties": {
-            "n": {"anyOf": [{"type": "integer", "exclusiveMinimum": 0}, {"type": "null"}]},
-            "r": {"anyOf": [{"$ref": "#/components/schemas/B"}, {"type": "null"}]},
-            "c": {"const": "x", "examples": ["x"]}}},
-            "B": {"type": ["string", "null"]}}}}
+    doc = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1", "summary": "s"},
+        "paths": {},
+        "components": {
+            "schemas": {
+                "A": {
+                    "type": "object",
+                    "properties": {
+                        "n": {"anyOf": [{"type": "integer", "exclusiveMinimum": 0}, {"type": "null"}]},
+                        "r": {"anyOf": [{"$ref": "#/components/schemas/B"}, {"type": "null"}]},
+                        "c": {"const": "x", "examples": ["x"]},
+                    },
+                },
+                "B": {"type": ["string", "null"]},
+            }
+        },
+    }
     lowered = as_openapi_30(doc)
     props = lowered["components"]["schemas"]["A"]["properties"]
     assert lowered["openapi"] == "3.0.3" and "summary" not in lowered["info"]

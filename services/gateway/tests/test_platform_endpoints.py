@@ -14,8 +14,13 @@ SECRET = "dev-internal-token-secret-change-me"
 async def test_readyz_reports_each_service(registry: Any, gateway: httpx.AsyncClient) -> None:
     ready = await gateway.get("/readyz")
     assert ready.status_code == 200, ready.text
-    assert ready.json()["checks"] == {"database": "ok", "registry": "ok", "procurement": "not_deployed",
-                                      "land": "not_deployed", "impact": "not_deployed"}
+    assert ready.json()["checks"] == {
+        "database": "ok",
+        "registry": "ok",
+        "procurement": "not_deployed",
+        "land": "not_deployed",
+        "impact": "not_deployed",
+    }
     await registry.stop()
     degraded = await gateway.get("/readyz")
     assert degraded.status_code == 503
@@ -39,8 +44,9 @@ async def test_health_and_metrics(gateway: httpx.AsyncClient) -> None:
     assert metrics.status_code == 200 and "localwealth_http_requests_total" in metrics.text
 
 
-async def test_introspection_lets_services_check_keys(gateway: httpx.AsyncClient, create_tenant: Any,
-                                                      create_key: Any, auth: Any) -> None:
+async def test_introspection_lets_services_check_keys(
+    gateway: httpx.AsyncClient, create_tenant: Any, create_key: Any, auth: Any
+) -> None:
     await create_tenant("E07000178")
     key = await create_key("E07000178", "land:read")
     internal = auth(issue_internal_token(admin_principal(), SECRET))

@@ -14,32 +14,35 @@ ADMIN = {"authorization": "Bearer dev-admin-key"}
 WRONG_SECRET = "a-wrong-secret-of-sufficient-length-0123456789"
 
 
-@pytest.mark.parametrize(("path", "owner"), [
-    ("/api/v1/organisations/abc/profile", GATEWAY),
-    ("/api/v1/organisations/abc/profile/extra", "registry"),
-    ("/api/v1/organisations/abc/tender-matches", "procurement"),
-    ("/api/v1/organisations/abc/tender-matches/summary", "procurement"),
-    ("/api/v1/organisations/abc/impact", "impact"),
-    ("/api/v1/organisations", "registry"),
-    ("/api/v1/organisations/abc", "registry"),
-    ("/api/v1/organisations/imports/123", "registry"),
-    ("/api/v1/reference/cpv", "registry"),
-    ("/api/v1/tenders", "procurement"),
-    ("/api/v1/alerts/1", "procurement"),
-    ("/api/v1/assets/uprn-1", "land"),
-    ("/api/v1/acv", "land"),
-    ("/api/v1/cat/applications", "land"),
-    ("/api/v1/scotland/requests", "land"),
-    ("/api/v1/spend/imports", "impact"),
-    ("/api/v1/lm3", "impact"),
-    ("/api/v1/indicators", "impact"),
-    ("/api/v1/social-value/x", "impact"),
-    ("/api/v1/admin/tenants", GATEWAY),
-    ("/api/v1/organisationsx", None),
-    ("/api/v1/tendersfoo", None),
-    ("/api/v1/unknown", None),
-    ("/api/v2/organisations", None),
-])
+@pytest.mark.parametrize(
+    ("path", "owner"),
+    [
+        ("/api/v1/organisations/abc/profile", GATEWAY),
+        ("/api/v1/organisations/abc/profile/extra", "registry"),
+        ("/api/v1/organisations/abc/tender-matches", "procurement"),
+        ("/api/v1/organisations/abc/tender-matches/summary", "procurement"),
+        ("/api/v1/organisations/abc/impact", "impact"),
+        ("/api/v1/organisations", "registry"),
+        ("/api/v1/organisations/abc", "registry"),
+        ("/api/v1/organisations/imports/123", "registry"),
+        ("/api/v1/reference/cpv", "registry"),
+        ("/api/v1/tenders", "procurement"),
+        ("/api/v1/alerts/1", "procurement"),
+        ("/api/v1/assets/uprn-1", "land"),
+        ("/api/v1/acv", "land"),
+        ("/api/v1/cat/applications", "land"),
+        ("/api/v1/scotland/requests", "land"),
+        ("/api/v1/spend/imports", "impact"),
+        ("/api/v1/lm3", "impact"),
+        ("/api/v1/indicators", "impact"),
+        ("/api/v1/social-value/x", "impact"),
+        ("/api/v1/admin/tenants", GATEWAY),
+        ("/api/v1/organisationsx", None),
+        ("/api/v1/tendersfoo", None),
+        ("/api/v1/unknown", None),
+        ("/api/v2/organisations", None),
+    ],
+)
 def test_routing_table(path: str, owner: str | None) -> None:
     assert resolve(path) == owner
 
@@ -48,13 +51,22 @@ def test_routing_table_is_data() -> None:
     assert len(ROUTES) >= 8 and all(rule.pattern.pattern.startswith("^/api/v1/") for rule in ROUTES)
 
 
-async def test_forwards_with_an_internal_token_and_end_to_end_headers(gateway: httpx.AsyncClient, create_tenant: Any,
-                                                                       create_key: Any, auth: Any) -> None:
+async def test_forwards_with_an_internal_token_and_end_to_end_headers(
+    gateway: httpx.AsyncClient, create_tenant: Any, create_key: Any, auth: Any
+) -> None:
     await create_tenant("E07000178", lad_codes=("E07000178", "E07000177"))
     key = await create_key("E07000178", "registry:read")
-    resp = await gateway.get("/api/v1/organisations/org%201?include=sites", headers={
-        **auth(key["key"]), "x-request-id": "req-123", "traceparent": f"00-{'a' * 32}-{'b' * 16}-01",
-        "if-match": 'W/"2"', "accept": "application/json", "cookie": "session=secret"})
+    resp = await gateway.get(
+        "/api/v1/organisations/org%201?include=sites",
+        headers={
+            **auth(key["key"]),
+            "x-request-id": "req-123",
+            "traceparent": f"00-{'a' * 32}-{'b' * 16}-01",
+            "if-match": 'W/"2"',
+            "accept": "application/json",
+            "cookie": "session=secret",
+        },
+    )
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["served_by"] == "registry"
@@ -93,8 +105,9 @@ async def test_upstream_receives_a_short_lived_signed_token(registry: Any, gatew
     assert 0 < claims["exp"] - claims["iat"] <= 300
 
 
-async def test_scope_checks_happen_in_the_service(gateway: httpx.AsyncClient, create_tenant: Any, create_key: Any,
-                                                  auth: Any) -> None:
+async def test_scope_checks_happen_in_the_service(
+    gateway: httpx.AsyncClient, create_tenant: Any, create_key: Any, auth: Any
+) -> None:
     await create_tenant("E07000178")
     key = await create_key("E07000178", "impact:read")
     resp = await gateway.get("/api/v1/organisations/abc", headers=auth(key["key"]))
@@ -102,12 +115,24 @@ async def test_scope_checks_happen_in_the_service(gateway: httpx.AsyncClient, cr
     assert resp.headers["content-type"] == "application/problem+json"
 
 
-async def test_credentials_are_checked_at_the_edge(gateway: httpx.AsyncClient, create_tenant: Any, create_key: Any,
-                                                   auth: Any) -> None:
+async def test_credentials_are_checked_at_the_edge(
+    gateway: httpx.AsyncClient, create_tenant: Any, create_key: Any, auth: Any
+) -> None:
     assert (await gateway.get("/api/v1/organisations/abc")).status_code == 401
     assert (await gateway.get("/api/v1/organisations/abc", headers=auth("lw_unknown"))).status_code == 401
-    forged = jwt.encode({"tid": "x", "sub": "y", "scopes": ["admin"], "iat": 1, "exp": 9_999_999_999,
-                         "iss": "localwealth-gateway", "aud": TOKEN_AUDIENCE}, WRONG_SECRET, algorithm="HS256")
+    forged = jwt.encode(
+        {
+            "tid": "x",
+            "sub": "y",
+            "scopes": ["admin"],
+            "iat": 1,
+            "exp": 9_999_999_999,
+            "iss": "localwealth-gateway",
+            "aud": TOKEN_AUDIENCE,
+        },
+        WRONG_SECRET,
+        algorithm="HS256",
+    )
     assert (await gateway.get("/api/v1/organisations/abc", headers=auth(forged))).status_code == 401
 
     await create_tenant("E07000178")
@@ -155,8 +180,9 @@ async def test_upstream_timeout_is_503(make_gateway: Any, start_upstream: Any) -
 
 
 async def test_request_bodies_and_creation_headers_pass_through(gateway: httpx.AsyncClient) -> None:
-    resp = await gateway.post("/api/v1/organisations", headers={**ADMIN, "Idempotency-Key": "abc-1"},
-                              json={"name": "Bread Co-op"})
+    resp = await gateway.post(
+        "/api/v1/organisations", headers={**ADMIN, "Idempotency-Key": "abc-1"}, json={"name": "Bread Co-op"}
+    )
     assert resp.status_code == 201
     assert resp.headers["location"] == "/api/v1/organisations/new-1"
     body = resp.json()
@@ -168,8 +194,9 @@ async def test_request_bodies_and_creation_headers_pass_through(gateway: httpx.A
 async def test_large_uploads_stream_through_and_oversized_bodies_are_413(make_gateway: Any, registry: Any) -> None:
     client = await make_gateway(registry_url=registry.url, max_body_bytes=10_000, max_upload_bytes=3_000_000)
     payload = b"x" * 2_500_000  # over the proxy's buffering threshold: streamed
-    ok = await client.post("/api/v1/organisations/imports", headers={**ADMIN, "content-type": "text/csv"},
-                           content=payload)
+    ok = await client.post(
+        "/api/v1/organisations/imports", headers={**ADMIN, "content-type": "text/csv"}, content=payload
+    )
     assert ok.status_code == 202, ok.text
     assert ok.json()["received_bytes"] == len(payload)
 
@@ -177,8 +204,9 @@ async def test_large_uploads_stream_through_and_oversized_bodies_are_413(make_ga
         for _ in range(40):
             yield b"y" * 100_000
 
-    too_big = await client.post("/api/v1/organisations/imports", headers={**ADMIN, "content-type": "text/csv"},
-                                content=chunks())
+    too_big = await client.post(
+        "/api/v1/organisations/imports", headers={**ADMIN, "content-type": "text/csv"}, content=chunks()
+    )
     assert too_big.status_code == 413
     not_an_upload = await client.post("/api/v1/organisations", headers=ADMIN, json={"pad": "z" * 20_000})
     assert not_an_upload.status_code == 413

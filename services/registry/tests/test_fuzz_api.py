@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from schemathesis.generation import GenerationMode
 from hypothesis import HealthCheck, given, settings
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from .conftest import token
@@ -32,14 +32,15 @@ def test_registry_api_never_fails_on_any_input(registry_app) -> None:  # type: i
         )
 
         @given(case=valid_and_invalid)
-        @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-                  database=None)
+        @settings(
+            max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+        )
         def exercise(case) -> None:  # type: ignore[no-untyped-def]
             multipart = (case.media_type or "").startswith("multipart/")
             case.call_and_validate(headers=AUTH, excluded_checks=MULTIPART_EXCLUDED if multipart else EXCLUDED)
 
         try:
             exercise()
-        except Exception as exc:  # noqa: BLE001 - collect every operation's failure, then report them all
+        except Exception as exc:
             failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
     assert not failures, "\n\n".join(failures)

@@ -23,8 +23,13 @@ from gateway.admin.schemas import ApiKeyCreate, TenantCreate
 from gateway.config import SERVICE_ROOT, GatewaySettings, get_settings
 from gateway.db import platform
 
-app = service_cli(name="gateway", settings_factory=get_settings, app_path="gateway.main:create_app",
-                  service_root=SERVICE_ROOT, tables_factory=lambda: platform)
+app = service_cli(
+    name="gateway",
+    settings_factory=get_settings,
+    app_path="gateway.main:create_app",
+    service_root=SERVICE_ROOT,
+    tables_factory=lambda: platform,
+)
 tenants = typer.Typer(help="Tenants (councils and other anchor institutions).", no_args_is_help=True)
 keys = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(tenants, name="tenants")
@@ -73,8 +78,12 @@ def tenants_create(
 ) -> None:
     """Create a tenant."""
     body = _validated(TenantCreate, id=tenant_id, name=name, kind=kind, area={"lad_codes": lad})
-    _run(lambda s: service.create_tenant(s, admin_principal(), tenant_id=body.id, name=body.name, kind=body.kind,
-                                         lad_codes=body.area.lad_codes), write=True)
+    _run(
+        lambda s: service.create_tenant(
+            s, admin_principal(), tenant_id=body.id, name=body.name, kind=body.kind, lad_codes=body.area.lad_codes
+        ),
+        write=True,
+    )
     console.print(f"[green]tenant {body.id} created[/green]")
 
 
@@ -96,8 +105,12 @@ def keys_create(
 ) -> None:
     """Issue an API key; it is printed once and cannot be shown again."""
     body = _validated(ApiKeyCreate, tenant_id=tenant, name=name, scopes=scope)
-    key, plaintext = _run(lambda s: service.create_key(s, admin_principal(), tenant_id=body.tenant_id,
-                                                       name=body.name, scopes=body.scopes), write=True)
+    key, plaintext = _run(
+        lambda s: service.create_key(
+            s, admin_principal(), tenant_id=body.tenant_id, name=body.name, scopes=body.scopes
+        ),
+        write=True,
+    )
     console.print(f"key id {key.id} for tenant {key.tenant_id}, scopes {' '.join(key.scopes)}")
     console.print("The key is shown only now; store it safely:")
     typer.echo(plaintext)
@@ -113,12 +126,20 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(metavar="KEY_ID")]) -> Non
 @keys.command("list")
 def keys_list(tenant: Annotated[str | None, typer.Option(help="Only this tenant's keys")] = None) -> None:
     """List keys (never their secrets)."""
-    rows, _ = _run(lambda s: service.list_keys(s, admin_principal(), tenant_id=tenant, limit=10_000, cursor=None),
-                   write=False)
+    rows, _ = _run(
+        lambda s: service.list_keys(s, admin_principal(), tenant_id=tenant, limit=10_000, cursor=None), write=False
+    )
     table = Table("id", "tenant", "name", "prefix", "scopes", "created", "revoked")
     for k in rows:
-        table.add_row(k.id, k.tenant_id, k.name, k.prefix + "…", " ".join(k.scopes), k.created_at.isoformat(),
-                      k.revoked_at.isoformat() if k.revoked_at else "")
+        table.add_row(
+            k.id,
+            k.tenant_id,
+            k.name,
+            k.prefix + "…",
+            " ".join(k.scopes),
+            k.created_at.isoformat(),
+            k.revoked_at.isoformat() if k.revoked_at else "",
+        )
     console.print(table)
 
 
@@ -145,5 +166,3 @@ def openapi(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     console.print(f"[green]wrote {output} ({', '.join(['gateway', *documents])})[/green]")
-
-

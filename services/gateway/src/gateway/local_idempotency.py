@@ -18,11 +18,13 @@ IDEMPOTENT_PATHS = frozenset({"/api/v1/admin/tenants"})
 
 
 class LocalIdempotencyMiddleware:
-    def __init__(self, app: ASGIApp, *, db: Database, tables: PlatformTables, authenticator: Authenticator,
-                 ttl_hours: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, db: Database, tables: PlatformTables, authenticator: Authenticator, ttl_hours: int
+    ) -> None:
         self.app = app
-        self.idempotent = IdempotencyMiddleware(app, db=db, tables=tables, authenticator=authenticator,
-                                                ttl_hours=ttl_hours)
+        self.idempotent = IdempotencyMiddleware(
+            app, db=db, tables=tables, authenticator=authenticator, ttl_hours=ttl_hours
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] in IDEMPOTENT_PATHS:

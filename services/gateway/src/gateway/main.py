@@ -45,7 +45,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     db = Database(settings.database_url)
     key_store = KeyStore(db)
     authenticator = Authenticator(
-        secret=settings.internal_token_secret.get_secret_value(), admin_key=settings.admin_key.get_secret_value(),
+        secret=settings.internal_token_secret.get_secret_value(),
+        admin_key=settings.admin_key.get_secret_value(),
         introspect=key_store.principal_for_key,
     )
     upstreams = Upstreams.from_settings(settings)
@@ -55,8 +56,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             await ensure_dev_tenants(db)
 
     app = create_service_app(
-        settings=settings, db=db, tables=None, title="localwealth API", description=DESCRIPTION,
-        routers=[admin_router, composite_router], check_broker=False, authenticator=authenticator,
+        settings=settings,
+        db=db,
+        tables=None,
+        title="localwealth API",
+        description=DESCRIPTION,
+        routers=[admin_router, composite_router],
+        check_broker=False,
+        authenticator=authenticator,
         on_startup=on_startup,
     )
     app.state.key_store = key_store
@@ -71,8 +78,15 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.router.routes.append(proxy_route())  # last: every local route wins over forwarding
 
     # Innermost, like the app factory's own idempotency layer, but only for the gateway's own POSTs.
-    app.user_middleware.append(Middleware(LocalIdempotencyMiddleware, db=db, tables=platform,
-                                          authenticator=authenticator, ttl_hours=settings.idempotency_ttl_hours))
+    app.user_middleware.append(
+        Middleware(
+            LocalIdempotencyMiddleware,
+            db=db,
+            tables=platform,
+            authenticator=authenticator,
+            ttl_hours=settings.idempotency_ttl_hours,
+        )
+    )
 
     factory_lifespan = app.router.lifespan_context
 

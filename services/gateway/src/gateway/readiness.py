@@ -55,5 +55,7 @@ async def readyz(
     results = await asyncio.gather(_database(request), *(_service(upstreams, s) for s in services))
     checks = dict(zip(["database", *services], results, strict=True))
     ready = all(v in ("ok", "not_deployed") for v in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not_ready", "service": "gateway", "checks": checks},
-                          status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not_ready", "service": "gateway", "checks": checks},
+        status_code=200 if ready else 503,
+    )

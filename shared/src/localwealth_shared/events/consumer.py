@@ -34,6 +34,9 @@ Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 BatchHandler = Callable[[AsyncSession, list[CloudEvent]], Awaitable[None]]
 
 DLQ_SUFFIX = ".dlq"
+# How long the broker may hold a fetch when no data is waiting: bounds the delivery latency of an
+# event that arrives into an idle partition (aiokafka defaults to 500 ms).
+FETCH_MAX_WAIT_MS = 50
 
 
 class BrokerForgotOffsets(Exception):
@@ -79,8 +82,16 @@ class ConsumerSpec:
 
 class EventConsumer:
     def __init__(
-        self, db: Database, tables: PlatformTables, spec: ConsumerSpec, *, service: str, bootstrap_servers: str,
-        max_attempts: int = 5, retry_backoff_s: float = 0.2, group_id: str | None = None,
+        self,
+        db: Database,
+        tables: PlatformTables,
+        spec: ConsumerSpec,
+        *,
+        service: str,
+        bootstrap_servers: str,
+        max_attempts: int = 5,
+        retry_backoff_s: float = 0.2,
+        group_id: str | None = None,
     ) -> None:
         self.db = db
         self.inbox = tables.inbox
@@ -117,9 +128,17 @@ class EventConsumer:
 
     async def _consume(self) -> None:
         consumer = AIOKafkaConsumer(
-            *self.spec.topics, bootstrap_servers=self.bootstrap_servers, group_id=self.group_id,
-            client_id=f"{self.service}-{self.spec.name}", enable_auto_commit=False, auto_offset_reset="earliest",
-            session_timeout_ms=6000, heartbeat_interval_ms=500, metadata_max_age_ms=5000, max_poll_records=500,
+            *self.spec.topics,
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=self.group_id,
+            client_id=f"{self.service}-{self.spec.name}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=6000,
+            heartbeat_interval_ms=500,
+            metadata_max_age_ms=5000,
+            max_poll_records=500,
+            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
         )
         self._consumer = consumer
         await asyncio.wait_for(consumer.start(), timeout=15)
@@ -183,8 +202,9 @@ class EventConsumer:
         try:
             outcomes = await self.apply_many([event for _, event in events])
         except Exception as exc:
-            logger.info("consumer %s: batch of %d failed (%s); retrying its events one by one", self.spec.name,
-                        len(events), exc)
+            logger.info(
+                "consumer %s: batch of %d failed (%s); retrying its events one by one", self.spec.name, len(events), exc
+            )
             for record, _ in events:
                 await self.handle_record(record)
             return
@@ -195,10 +215,15 @@ class EventConsumer:
     async def apply_many(self, events: list[CloudEvent]) -> list[str]:
         """Apply events exactly once in one transaction; an outcome per event."""
         async with self.db.transaction() as session:
-            seen = set((await session.execute(
-                select(self.inbox.c.event_id).where(
-                    self.inbox.c.consumer == self.spec.name, self.inbox.c.event_id.in_([e.id for e in events]))
-            )).scalars())
+            seen = set(
+                (
+                    await session.execute(
+                        select(self.inbox.c.event_id).where(
+                            self.inbox.c.consumer == self.spec.name, self.inbox.c.event_id.in_([e.id for e in events])
+                        )
+                    )
+                ).scalars()
+            )
             outcomes: list[str] = []
             inbox_rows: list[dict[str, Any]] = []
             to_apply: list[CloudEvent] = []
@@ -210,8 +235,14 @@ class EventConsumer:
                 relevant = self.spec.types is None or event.type in self.spec.types
                 if relevant:
                     to_apply.append(event)
-                inbox_rows.append({"consumer": self.spec.name, "event_id": event.id, "event_type": event.type,
-                                   "processed_at": utcnow()})
+                inbox_rows.append(
+                    {
+                        "consumer": self.spec.name,
+                        "event_id": event.id,
+                        "event_type": event.type,
+                        "processed_at": utcnow(),
+                    }
+                )
                 outcomes.append("applied" if relevant else "ignored")
             await self.spec.apply(session, to_apply)
             if inbox_rows:
@@ -235,8 +266,14 @@ class EventConsumer:
                     return
                 except Exception as exc:
                     last_error = exc
-                    logger.warning("consumer %s failed on %s (attempt %d/%d): %s", self.spec.name, event.id,
-                                   attempt, self.max_attempts, exc)
+                    logger.warning(
+                        "consumer %s failed on %s (attempt %d/%d): %s",
+                        self.spec.name,
+                        event.id,
+                        attempt,
+                        self.max_attempts,
+                        exc,
+                    )
                     if attempt < self.max_attempts:
                         await asyncio.sleep(self.retry_backoff_s * 2 ** (attempt - 1))
             await self.dead_letter(record, f"{type(last_error).__name__}: {last_error}", attempts=self.max_attempts)
@@ -246,17 +283,23 @@ class EventConsumer:
     async def apply(self, event: CloudEvent) -> str:
         """Apply one event exactly once; returns 'applied', 'duplicate' or 'ignored'."""
         async with self.db.transaction() as session:
-            seen = (await session.execute(
-                select(self.inbox.c.event_id).where(
-                    self.inbox.c.consumer == self.spec.name, self.inbox.c.event_id == event.id)
-            )).first()
+            seen = (
+                await session.execute(
+                    select(self.inbox.c.event_id).where(
+                        self.inbox.c.consumer == self.spec.name, self.inbox.c.event_id == event.id
+                    )
+                )
+            ).first()
             if seen:
                 return "duplicate"
             relevant = self.spec.types is None or event.type in self.spec.types
             if relevant:
                 await self.spec.apply(session, [event])
-            await session.execute(self.inbox.insert().values(
-                consumer=self.spec.name, event_id=event.id, event_type=event.type, processed_at=utcnow()))
+            await session.execute(
+                self.inbox.insert().values(
+                    consumer=self.spec.name, event_id=event.id, event_type=event.type, processed_at=utcnow()
+                )
+            )
         return "applied" if relevant else "ignored"
 
     async def dead_letter(self, record: ConsumerRecord[Any, Any], error: str, *, attempts: int) -> None:
@@ -274,17 +317,25 @@ class EventConsumer:
             self._dlq_producer = make_producer(self.bootstrap_servers, f"{self.service}-{self.spec.name}-dlq")
             await self._dlq_producer.start()
         # Not committed until the DLQ has it: if this send fails the batch is re-read, nothing is dropped.
-        await self._dlq_producer.send_and_wait(dlq_topic(record.topic), value=record.value, key=record.key,
-                                               headers=headers)
+        await self._dlq_producer.send_and_wait(
+            dlq_topic(record.topic), value=record.value, key=record.key, headers=headers
+        )
         EVENTS_DEAD_LETTERED.labels(self.service, self.spec.name, record.topic).inc()
-        logger.error("consumer %s dead-lettered %s@%d:%d: %s", self.spec.name, record.topic, record.partition,
-                     record.offset, error)
+        logger.error(
+            "consumer %s dead-lettered %s@%d:%d: %s",
+            self.spec.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            error,
+        )
 
 
 async def read_topic(bootstrap_servers: str, topic: str, *, timeout_s: float = 5.0) -> list[ConsumerRecord[Any, Any]]:
     """Every message currently in a topic (no consumer group): for DLQ inspection and replay."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
-                                auto_offset_reset="earliest", group_id=None)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, auto_offset_reset="earliest", group_id=None
+    )
     await consumer.start()
     try:
         partitions = consumer.partitions_for_topic(topic)

@@ -41,7 +41,10 @@ class Outbox:
 
     def build(self, event_type: str, key: str, data: Mapping[str, Any], *, subject: str | None = None) -> CloudEvent:
         return CloudEvent(
-            type=event_type, source=self.source, data=data, subject=subject or key,
+            type=event_type,
+            source=self.source,
+            data=data,
+            subject=subject or key,
             traceparent=context.current_traceparent() or context.new_traceparent(),
         )
 
@@ -59,9 +62,16 @@ class Outbox:
     @staticmethod
     def row(event: CloudEvent, key: str) -> dict[str, Any]:
         return {
-            "event_id": event.id, "topic": event.topic, "key": key, "type": event.type, "source": event.source,
-            "subject": event.subject, "time": event.time, "payload": event.encoded_data(),
-            "traceparent": event.traceparent, "created_at": utcnow(),
+            "event_id": event.id,
+            "topic": event.topic,
+            "key": key,
+            "type": event.type,
+            "source": event.source,
+            "subject": event.subject,
+            "time": event.time,
+            "payload": event.encoded_data(),
+            "traceparent": event.traceparent,
+            "created_at": utcnow(),
         }
 
 
@@ -69,8 +79,13 @@ def event_from_row(row: Any) -> CloudEvent:
     import orjson
 
     return CloudEvent(
-        type=row.type, source=row.source, data=orjson.loads(row.payload), subject=row.subject, id=row.event_id,
-        time=row.time, traceparent=row.traceparent,
+        type=row.type,
+        source=row.source,
+        data=orjson.loads(row.payload),
+        subject=row.subject,
+        id=row.event_id,
+        time=row.time,
+        traceparent=row.traceparent,
     )
 
 
@@ -78,8 +93,13 @@ def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
     # acks="all": a row is marked published only once every in-sync replica has it. No Kafka idempotence or
     # transactions (the dev broker lacks them); the outbox + inbox pair gives the guarantees instead.
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers, client_id=client_id, acks="all", linger_ms=2,
-        request_timeout_ms=10_000, retry_backoff_ms=200, max_batch_size=1_048_576,
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        linger_ms=2,
+        request_timeout_ms=10_000,
+        retry_backoff_ms=200,
+        max_batch_size=1_048_576,
     )
 
 
@@ -91,8 +111,15 @@ class BrokerSessionLost(KafkaError):
 
 class OutboxRelay:
     def __init__(
-        self, db: Database, tables: PlatformTables, *, service: str, bootstrap_servers: str,
-        poll_interval_s: float = 0.01, batch_size: int = 500, max_backoff_s: float = 5.0,
+        self,
+        db: Database,
+        tables: PlatformTables,
+        *,
+        service: str,
+        bootstrap_servers: str,
+        poll_interval_s: float = 0.01,
+        batch_size: int = 500,
+        max_backoff_s: float = 5.0,
     ) -> None:
         self.db = db
         self.table = tables.outbox
@@ -158,7 +185,9 @@ class OutboxRelay:
         async with self.db.reader() as session:
             rows = (
                 await session.execute(
-                    select(self.table).where(self.table.c.published_at.is_(None)).order_by(self.table.c.id)
+                    select(self.table)
+                    .where(self.table.c.published_at.is_(None))
+                    .order_by(self.table.c.id)
                     .limit(self.batch_size)
                 )
             ).all()
@@ -180,16 +209,15 @@ class OutboxRelay:
         futures = []
         for row in rows:
             event = event_from_row(row)
-            futures.append(await producer.send(row.topic, value=row.payload, key=row.key.encode(),
-                                               headers=event.kafka_headers()))
+            futures.append(
+                await producer.send(row.topic, value=row.payload, key=row.key.encode(), headers=event.kafka_headers())
+            )
         await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
         if self._reconnected_since(producer, connections):
             raise BrokerSessionLost("the broker connection was re-established during the batch; re-publishing it")
         ids = [row.id for row in rows]
         async with self.db.transaction() as session:
-            await session.execute(
-                update(self.table).where(self.table.c.id.in_(ids)).values(published_at=utcnow())
-            )
+            await session.execute(update(self.table).where(self.table.c.id.in_(ids)).values(published_at=utcnow()))
         for row in rows:
             EVENTS_PUBLISHED.labels(self.service, row.topic).inc()
         return len(rows)
@@ -205,7 +233,8 @@ class OutboxRelay:
         if node_id is None:
             raise KafkaConnectionError("no broker known to the outbox relay's producer")
         response = await asyncio.wait_for(
-            client.send(node_id, MetadataRequest(topics, allow_auto_topic_creation=True)), timeout=10)
+            client.send(node_id, MetadataRequest(topics, allow_auto_topic_creation=True)), timeout=10
+        )
         known = {t[1]: (t[0], t[-1]) for t in response.topics}  # name -> (error_code, partitions)
         missing = [t for t in topics if t not in known or known[t][0] != 0 or not known[t][1]]
         if missing:
@@ -228,9 +257,11 @@ class OutboxRelay:
 
     async def pending_count(self) -> int:
         async with self.db.reader() as session:
-            count = (await session.execute(
-                select(func.count()).select_from(self.table).where(self.table.c.published_at.is_(None))
-            )).scalar_one()
+            count = (
+                await session.execute(
+                    select(func.count()).select_from(self.table).where(self.table.c.published_at.is_(None))
+                )
+            ).scalar_one()
         OUTBOX_PENDING.labels(self.service).set(count)
         return int(count)
 
@@ -256,8 +287,9 @@ class OutboxRelay:
             self._leader_conn = None
 
 
-async def mark_for_republish(db: Database, tables: PlatformTables, *, since: datetime | None = None,
-                             event_type: str | None = None) -> int:
+async def mark_for_republish(
+    db: Database, tables: PlatformTables, *, since: datetime | None = None, event_type: str | None = None
+) -> int:
     """Reset published rows so the relay sends them again (rebuilding consumers' read models on a fresh broker)."""
     stmt = update(tables.outbox).where(tables.outbox.c.published_at.is_not(None))
     if since is not None:

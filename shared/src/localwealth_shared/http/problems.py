@@ -189,12 +189,19 @@ def install_problem_handlers(app: FastAPI) -> None:
             # Only the framework raises 400, for a body it cannot parse (broken multipart, bad encoding):
             # answer like any other invalid input, naming the body.
             return problem_response(
-                request, 422, "malformed_body", title="Request validation failed", detail=detail,
+                request,
+                422,
+                "malformed_body",
+                title="Request validation failed",
+                detail=detail,
                 errors=[{"loc": ["body"], "msg": detail or "the body could not be parsed", "type": "body.malformed"}],
             )
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
         return problem_response(
-            request, exc.status_code, code.get(exc.status_code, f"http_{exc.status_code}"), detail=detail,
+            request,
+            exc.status_code,
+            code.get(exc.status_code, f"http_{exc.status_code}"),
+            detail=detail,
             headers=dict(exc.headers or {}),
         )
 

@@ -26,7 +26,8 @@ def eventing_schema() -> EventingSchema:
     metadata = make_metadata()
     tables = define_platform_tables(metadata)
     projection = Table(
-        "projection", metadata,
+        "projection",
+        metadata,
         Column("key", String(100), primary_key=True),
         Column("applied", Integer, nullable=False),
         Column("last_seq", Integer, nullable=False),
@@ -50,8 +51,11 @@ def counting_handler(schema: EventingSchema):  # type: ignore[no-untyped-def]
         if row is None:
             await session.execute(schema.projection.insert().values(key=key, applied=1, last_seq=event.data["seq"]))
         else:
-            await session.execute(update(schema.projection).where(schema.projection.c.key == key)
-                                  .values(applied=row.applied + 1, last_seq=event.data["seq"]))
+            await session.execute(
+                update(schema.projection)
+                .where(schema.projection.c.key == key)
+                .values(applied=row.applied + 1, last_seq=event.data["seq"])
+            )
 
     return handler
 

@@ -32,6 +32,4 @@ async def ensure_dev_tenants(db: Database) -> None:
         except IntegrityError:
             continue
         except (OperationalError, ProgrammingError) as exc:
-            raise RuntimeError(
-                "the gateway database has no tables; run `localwealth gateway migrate` first"
-            ) from exc
+            raise RuntimeError("the gateway database has no tables; run `localwealth gateway migrate` first") from exc

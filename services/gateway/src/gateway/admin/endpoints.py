@@ -26,20 +26,40 @@ Reader = ReadSession
 
 
 def tenant_view(tenant: TenantRow) -> dict[str, Any]:
-    return {"id": tenant.id, "name": tenant.name, "kind": tenant.kind, "area": {"lad_codes": list(tenant.lad_codes)},
-            "created_at": tenant.created_at, "updated_at": tenant.updated_at, "version": tenant.version}
+    return {
+        "id": tenant.id,
+        "name": tenant.name,
+        "kind": tenant.kind,
+        "area": {"lad_codes": list(tenant.lad_codes)},
+        "created_at": tenant.created_at,
+        "updated_at": tenant.updated_at,
+        "version": tenant.version,
+    }
 
 
 def key_view(key: ApiKeyRow) -> dict[str, Any]:
-    return {"id": key.id, "tenant_id": key.tenant_id, "name": key.name, "prefix": key.prefix,
-            "scopes": list(key.scopes), "created_at": key.created_at, "revoked_at": key.revoked_at}
+    return {
+        "id": key.id,
+        "tenant_id": key.tenant_id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "scopes": list(key.scopes),
+        "created_at": key.created_at,
+        "revoked_at": key.revoked_at,
+    }
 
 
-@router.post("/tenants", status_code=status.HTTP_201_CREATED, response_model=Tenant,
-             responses=problem_responses(401, 403, 409, 422), summary="Create a tenant (platform admin)")
+@router.post(
+    "/tenants",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Tenant,
+    responses=problem_responses(401, 403, 409, 422),
+    summary="Create a tenant (platform admin)",
+)
 async def create_tenant(body: TenantCreate, response: Response, principal: Admin, session: Writer) -> dict[str, Any]:
-    tenant = await service.create_tenant(session, principal, tenant_id=body.id, name=body.name, kind=body.kind,
-                                         lad_codes=body.area.lad_codes)
+    tenant = await service.create_tenant(
+        session, principal, tenant_id=body.id, name=body.name, kind=body.kind, lad_codes=body.area.lad_codes
+    )
     response.headers["Location"] = f"/api/v1/admin/tenants/{tenant.id}"
     set_etag(response, tenant.version)
     return tenant_view(tenant)
@@ -51,18 +71,28 @@ async def list_tenants(principal: Admin, session: Reader, limit: Limit = 50, cur
     return {"data": [tenant_view(t) for t in rows], "next_cursor": next_cursor}
 
 
-@router.get("/tenants/{tenant_id}", response_model=Tenant, responses=problem_responses(401, 403, 404),
-            summary="Get a tenant")
+@router.get(
+    "/tenants/{tenant_id}", response_model=Tenant, responses=problem_responses(401, 403, 404), summary="Get a tenant"
+)
 async def get_tenant(tenant_id: str, response: Response, principal: Admin, session: Reader) -> dict[str, Any]:
     tenant = await service.get_tenant(session, principal, tenant_id)
     set_etag(response, tenant.version)
     return tenant_view(tenant)
 
 
-@router.patch("/tenants/{tenant_id}", response_model=Tenant, responses=problem_responses(401, 403, 404, 412, 422),
-              summary="Change a tenant (platform admin; If-Match supported)")
+@router.patch(
+    "/tenants/{tenant_id}",
+    response_model=Tenant,
+    responses=problem_responses(401, 403, 404, 412, 422),
+    summary="Change a tenant (platform admin; If-Match supported)",
+)
 async def update_tenant(
-    tenant_id: str, body: TenantPatch, request: Request, response: Response, principal: Admin, session: Writer,
+    tenant_id: str,
+    body: TenantPatch,
+    request: Request,
+    response: Response,
+    principal: Admin,
+    session: Writer,
 ) -> dict[str, Any]:
     tenant = await service.get_tenant(session, principal, tenant_id)
     check_if_match(request, tenant.version)
@@ -71,18 +101,28 @@ async def update_tenant(
     return tenant_view(tenant)
 
 
-@router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated,
-             responses=problem_responses(401, 403, 404, 422), summary="Issue an API key (shown once)")
+@router.post(
+    "/api-keys",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApiKeyCreated,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="Issue an API key (shown once)",
+)
 async def create_api_key(body: ApiKeyCreate, response: Response, principal: Admin, session: Writer) -> dict[str, Any]:
-    key, plaintext = await service.create_key(session, principal, tenant_id=body.tenant_id, name=body.name,
-                                              scopes=body.scopes)
+    key, plaintext = await service.create_key(
+        session, principal, tenant_id=body.tenant_id, name=body.name, scopes=body.scopes
+    )
     response.headers["Location"] = f"/api/v1/admin/api-keys/{key.id}"
     response.headers["Cache-Control"] = "no-store"  # the only response that ever carries the secret
     return {**key_view(key), "key": plaintext}
 
 
-@router.get("/api-keys", response_model=ApiKeyPage, responses=problem_responses(401, 403, 404, 422),
-            summary="List API keys (never their secrets)")
+@router.get(
+    "/api-keys",
+    response_model=ApiKeyPage,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="List API keys (never their secrets)",
+)
 async def list_api_keys(
     principal: Admin,
     session: Reader,
@@ -94,9 +134,13 @@ async def list_api_keys(
     return {"data": [key_view(k) for k in rows], "next_cursor": next_cursor}
 
 
-@router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-               responses=problem_responses(401, 403, 404), summary="Revoke an API key at once")
+@router.delete(
+    "/api-keys/{key_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(401, 403, 404),
+    summary="Revoke an API key at once",
+)
 async def revoke_api_key(key_id: str, principal: Admin, session: Writer) -> Response:
     await service.revoke_key(session, principal, key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-

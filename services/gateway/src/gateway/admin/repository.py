@@ -17,7 +17,11 @@ async def get_tenant(session: AsyncSession, tenant_id: str) -> Tenant | None:
 
 
 async def list_tenants(
-    session: AsyncSession, *, limit: int, after_id: str | None, only_id: str | None = None,
+    session: AsyncSession,
+    *,
+    limit: int,
+    after_id: str | None,
+    only_id: str | None = None,
 ) -> Sequence[Tenant]:
     stmt = select(Tenant).order_by(Tenant.id).limit(limit + 1)
     if after_id is not None:
@@ -32,7 +36,11 @@ async def get_key(session: AsyncSession, key_id: str) -> ApiKey | None:
 
 
 async def list_keys(
-    session: AsyncSession, *, tenant_id: str | None, limit: int, after_key: tuple[datetime, str] | None,
+    session: AsyncSession,
+    *,
+    tenant_id: str | None,
+    limit: int,
+    after_key: tuple[datetime, str] | None,
 ) -> Sequence[ApiKey]:
     stmt = select(ApiKey).order_by(ApiKey.created_at, ApiKey.id).limit(limit + 1)
     if tenant_id is not None:

@@ -20,7 +20,8 @@ class Input(BaseModel):
 
 class Area(Input):
     lad_codes: list[LadCode] = Field(
-        min_length=1, max_length=500,
+        min_length=1,
+        max_length=500,
         description="ONS local authority district (GSS) codes, e.g. E07000178, that count as this tenant's local area.",
     )
 
@@ -45,7 +46,8 @@ class TenantPatch(Input):
 
 class TenantArea(BaseModel):
     lad_codes: list[str] = Field(
-        description="ONS LAD (GSS) codes of the tenant's local area (empty for the platform tenant).")
+        description="ONS LAD (GSS) codes of the tenant's local area (empty for the platform tenant)."
+    )
 
 
 class Tenant(BaseModel):
@@ -66,8 +68,9 @@ class TenantPage(BaseModel):
 class ApiKeyCreate(Input):
     tenant_id: TenantId
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    scopes: list[str] = Field(min_length=1, max_length=20,
-                              description="Any of the platform scopes; `admin` implies all.")
+    scopes: list[str] = Field(
+        min_length=1, max_length=20, description="Any of the platform scopes; `admin` implies all."
+    )
 
     @field_validator("scopes")
     @classmethod
@@ -79,8 +82,9 @@ class ApiKey(BaseModel):
     id: str
     tenant_id: str
     name: str
-    prefix: str = Field(description="The first characters of the key, to tell keys apart; "
-                                    "the key itself is never shown again.")
+    prefix: str = Field(
+        description="The first characters of the key, to tell keys apart; the key itself is never shown again."
+    )
     scopes: list[str]
     created_at: datetime
     revoked_at: datetime | None = None

@@ -43,14 +43,21 @@ def _may_see_tenant(principal: Principal, tenant_id: str) -> bool:
 
 
 async def create_tenant(
-    session: AsyncSession, principal: Principal, *, tenant_id: str, name: str, kind: str, lad_codes: Sequence[str],
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    tenant_id: str,
+    name: str,
+    kind: str,
+    lad_codes: Sequence[str],
 ) -> Tenant:
     _require_platform_admin(principal, "create tenants")
     if await repository.get_tenant(session, tenant_id) is not None:
         raise Conflict(f"tenant {tenant_id} already exists", code="tenant_exists")
     now = utcnow()
-    tenant = Tenant(id=tenant_id, name=name, kind=kind, lad_codes=list(lad_codes), created_at=now, updated_at=now,
-                    version=1)
+    tenant = Tenant(
+        id=tenant_id, name=name, kind=kind, lad_codes=list(lad_codes), created_at=now, updated_at=now, version=1
+    )
     session.add(tenant)
     try:
         await session.flush()
@@ -67,7 +74,11 @@ async def get_tenant(session: AsyncSession, principal: Principal, tenant_id: str
 
 
 async def list_tenants(
-    session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    limit: int,
+    cursor: str | None,
 ) -> tuple[list[Tenant], str | None]:
     after_id = decode_cursor(cursor, [str])[0] if cursor else None
     only_id = None if is_platform_admin(principal) else principal.tenant_id
@@ -93,20 +104,38 @@ async def update_tenant(session: AsyncSession, principal: Principal, tenant: Ten
 
 
 async def create_key(
-    session: AsyncSession, principal: Principal, *, tenant_id: str, name: str, scopes: Sequence[str],
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    tenant_id: str,
+    name: str,
+    scopes: Sequence[str],
 ) -> tuple[ApiKey, str]:
     """Issue a key; the plaintext is returned once and never stored."""
     await get_tenant(session, principal, tenant_id)  # 404 for a tenant the caller may not manage
     plaintext = generate_key()
-    key = ApiKey(id=str(uuid.uuid4()), tenant_id=tenant_id, name=name, key_hash=hash_key(plaintext),
-                 prefix=display_prefix(plaintext), scopes=sorted(set(scopes)), created_at=utcnow(), revoked_at=None)
+    key = ApiKey(
+        id=str(uuid.uuid4()),
+        tenant_id=tenant_id,
+        name=name,
+        key_hash=hash_key(plaintext),
+        prefix=display_prefix(plaintext),
+        scopes=sorted(set(scopes)),
+        created_at=utcnow(),
+        revoked_at=None,
+    )
     session.add(key)
     await session.flush()
     return key, plaintext
 
 
 async def list_keys(
-    session: AsyncSession, principal: Principal, *, tenant_id: str | None, limit: int, cursor: str | None,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    tenant_id: str | None,
+    limit: int,
+    cursor: str | None,
 ) -> tuple[list[ApiKey], str | None]:
     if tenant_id is not None:
         await get_tenant(session, principal, tenant_id)
@@ -123,4 +152,3 @@ async def revoke_key(session: AsyncSession, principal: Principal, key_id: str) -
     if key is None or not _may_see_tenant(principal, key.tenant_id):
         raise NotFound(f"no API key {key_id}", code="api_key_not_found")
     await repository.revoke_key(session, key_id, utcnow())
-

@@ -36,8 +36,13 @@ class Part:
 
 PARTS = (
     Part("organisation", "registry", "/api/v1/organisations/{id}", "registry:read"),
-    Part("tender_matches", "procurement", "/api/v1/organisations/{id}/tender-matches", "procurement:read",
-         (("limit", "5"),)),
+    Part(
+        "tender_matches",
+        "procurement",
+        "/api/v1/organisations/{id}/tender-matches",
+        "procurement:read",
+        (("limit", "5"),),
+    ),
     Part("impact", "impact", "/api/v1/organisations/{id}/impact", "impact:read"),
 )
 
@@ -57,8 +62,9 @@ class OrganisationProfile(BaseModel):
     degraded_reasons: dict[str, str]
 
 
-async def _fetch(part: Part, org_id: str, principal: Principal, upstreams: Upstreams, minter: TokenMinter,
-                 timeout_s: float) -> Outcome:
+async def _fetch(
+    part: Part, org_id: str, principal: Principal, upstreams: Upstreams, minter: TokenMinter, timeout_s: float
+) -> Outcome:
     if not principal.has_scope(part.scope):
         return Outcome(degraded_reason=f"scope_missing: {part.scope}")
     client = upstreams.client(part.service)
@@ -72,9 +78,14 @@ async def _fetch(part: Part, org_id: str, principal: Principal, upstreams: Upstr
     try:
         # wait_for caps the whole exchange; httpx's own timeout applies per read and could add up.
         response = await asyncio.wait_for(
-            client.get(part.path.format(id=quote(org_id, safe="")), params=dict(part.params), headers=headers,
-                       timeout=timeout_s),
-            timeout_s)
+            client.get(
+                part.path.format(id=quote(org_id, safe="")),
+                params=dict(part.params),
+                headers=headers,
+                timeout=timeout_s,
+            ),
+            timeout_s,
+        )
     except (TimeoutError, httpx.TimeoutException):
         return Outcome(degraded_reason="timeout")
     except httpx.TransportError:
@@ -89,22 +100,30 @@ async def _fetch(part: Part, org_id: str, principal: Principal, upstreams: Upstr
         return Outcome(status=response.status_code, degraded_reason="invalid_response")
 
 
-@router.get("/{organisation_id}/profile", response_model=OrganisationProfile,
-            responses=problem_responses(401, 403, 404),
-            summary="Organisation profile (registry + procurement + impact)")
+@router.get(
+    "/{organisation_id}/profile",
+    response_model=OrganisationProfile,
+    responses=problem_responses(401, 403, 404),
+    summary="Organisation profile (registry + procurement + impact)",
+)
 async def organisation_profile(
-    organisation_id: str, request: Request, principal: Annotated[Principal, Depends(require("registry:read"))],
+    organisation_id: str,
+    request: Request,
+    principal: Annotated[Principal, Depends(require("registry:read"))],
 ) -> dict[str, Any]:
     state = request.app.state
     timeout_s = state.settings.composite_timeout_s
-    outcomes = await asyncio.gather(*(
-        _fetch(part, organisation_id, principal, state.upstreams, state.token_minter, timeout_s) for part in PARTS
-    ))
+    outcomes = await asyncio.gather(
+        *(_fetch(part, organisation_id, principal, state.upstreams, state.token_minter, timeout_s) for part in PARTS)
+    )
     by_name = dict(zip((p.name for p in PARTS), outcomes, strict=True))
     if by_name["organisation"].status == 404:
         raise NotFound(f"no organisation {organisation_id}", code="organisation_not_found")
-    degraded_reasons = {part.service: outcome.degraded_reason for part, outcome in zip(PARTS, outcomes, strict=True)
-                        if outcome.degraded_reason is not None}
+    degraded_reasons = {
+        part.service: outcome.degraded_reason
+        for part, outcome in zip(PARTS, outcomes, strict=True)
+        if outcome.degraded_reason is not None
+    }
     return {
         **{name: outcome.body for name, outcome in by_name.items()},
         "degraded": list(degraded_reasons),

@@ -27,7 +27,9 @@ async def internal_admin(request: Request) -> Principal:
 
 @router.post("/introspect", include_in_schema=False)
 async def introspect(
-    body: IntrospectionRequest, request: Request, _: Annotated[Principal, Depends(internal_admin)],
+    body: IntrospectionRequest,
+    request: Request,
+    _: Annotated[Principal, Depends(internal_admin)],
 ) -> dict[str, Any]:
     key_store: KeyStore = request.app.state.key_store
     principal = await key_store.principal_for_key(body.key)

@@ -31,6 +31,10 @@ class KeyStore:
         if row is None:
             return None
         return Principal(
-            tenant_id=row.tenant_id, scopes=frozenset(row.scopes), key_id=row.id, tenant_kind=row.kind,
-            area_lad_codes=tuple(row.lad_codes), tenant_name=row.name,
+            tenant_id=row.tenant_id,
+            scopes=frozenset(row.scopes),
+            key_id=row.id,
+            tenant_kind=row.kind,
+            area_lad_codes=tuple(row.lad_codes),
+            tenant_name=row.name,
         )

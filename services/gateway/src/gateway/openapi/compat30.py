@@ -13,8 +13,7 @@ from typing import Any
 
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_UNSUPPORTED = ("$schema", "$id", "$anchor", "$comment", "contentMediaType", "contentEncoding",
-                "unevaluatedProperties")
+_UNSUPPORTED = ("$schema", "$id", "$anchor", "$comment", "contentMediaType", "contentEncoding", "unevaluatedProperties")
 _SCHEMA_VALUES = ("items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else")
 
 

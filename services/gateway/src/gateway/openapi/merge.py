@@ -15,14 +15,22 @@ from typing import Any
 from gateway.proxy.routing import resolve
 
 COMPONENT_SECTIONS = (
-    "schemas", "responses", "parameters", "examples", "requestBodies", "headers", "links", "callbacks", "pathItems",
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "links",
+    "callbacks",
+    "pathItems",
 )
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 BEARER_AUTH = {
     "type": "http",
     "scheme": "bearer",
     "description": "An API key (`lw_...`) issued by `POST /api/v1/admin/api-keys`, "
-                   "sent as `Authorization: Bearer <key>`.",
+    "sent as `Authorization: Bearer <key>`.",
 }
 
 Renames = dict[tuple[str, str], str]
@@ -36,8 +44,10 @@ def rewrite_refs(node: Any, renames: Renames) -> Any:
     """A copy of `node` with `#/components/<section>/<name>` refs renamed."""
     if not renames:
         return copy.deepcopy(node)
-    targets = {f"#/components/{section}/{_escape(old)}": f"#/components/{section}/{_escape(new)}"
-               for (section, old), new in renames.items()}
+    targets = {
+        f"#/components/{section}/{_escape(old)}": f"#/components/{section}/{_escape(new)}"
+        for (section, old), new in renames.items()
+    }
 
     def walk(value: Any) -> Any:
         if isinstance(value, dict):
@@ -53,8 +63,9 @@ def rewrite_refs(node: Any, renames: Renames) -> Any:
     return walk(node)
 
 
-def _component_renames(merged: Mapping[str, dict[str, Any]], incoming: Mapping[str, dict[str, Any]],
-                       service: str) -> tuple[Renames, dict[str, dict[str, Any]]]:
+def _component_renames(
+    merged: Mapping[str, dict[str, Any]], incoming: Mapping[str, dict[str, Any]], service: str
+) -> tuple[Renames, dict[str, dict[str, Any]]]:
     """Rename clashing components until no rewritten definition differs from a merged one of the same name."""
     renames: Renames = {}
     while True:
@@ -63,7 +74,8 @@ def _component_renames(merged: Mapping[str, dict[str, Any]], incoming: Mapping[s
             (section, name)
             for section, definitions in rewritten.items()
             for name, definition in definitions.items()
-            if (section, name) not in renames and name in merged.get(section, {})
+            if (section, name) not in renames
+            and name in merged.get(section, {})
             and merged[section][name] != definition
         }
         if not clashes:

@@ -59,8 +59,10 @@ class ServiceDocuments:
 @contextmanager
 def _documentation_environment() -> Iterator[None]:
     """Building a document needs no secrets or database: allow the development defaults and in-memory DBs."""
-    overrides = {"LOCALWEALTH_ENV": "development",
-                 **{f"{s.upper()}_DATABASE_URL": "sqlite+aiosqlite:///:memory:" for s in ("gateway", *SERVICES)}}
+    overrides = {
+        "LOCALWEALTH_ENV": "development",
+        **{f"{s.upper()}_DATABASE_URL": "sqlite+aiosqlite:///:memory:" for s in ("gateway", *SERVICES)},
+    }
     saved = {k: os.environ.get(k) for k in overrides}
     os.environ.update(overrides)
     try:

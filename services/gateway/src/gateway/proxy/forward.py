@@ -23,28 +23,56 @@ from gateway.proxy.upstreams import Upstreams
 
 # End-to-end request headers passed on; everything else (cookies, the caller's Authorization, hop-by-hop
 # headers) stays at the gateway. x-request-id and traceparent are the gateway's own, set below.
-FORWARDED_REQUEST_HEADERS = frozenset({
-    b"accept", b"accept-encoding", b"accept-language", b"content-type", b"content-length", b"content-encoding",
-    b"idempotency-key", b"if-match", b"if-none-match", b"if-modified-since", b"user-agent", b"prefer",
-})
+FORWARDED_REQUEST_HEADERS = frozenset(
+    {
+        b"accept",
+        b"accept-encoding",
+        b"accept-language",
+        b"content-type",
+        b"content-length",
+        b"content-encoding",
+        b"idempotency-key",
+        b"if-match",
+        b"if-none-match",
+        b"if-modified-since",
+        b"user-agent",
+        b"prefer",
+    }
+)
 # Response headers not copied back: hop-by-hop ones, and those the gateway's own server and middleware set.
-DROPPED_RESPONSE_HEADERS = frozenset({
-    b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-connection", b"te", b"trailer",
-    b"transfer-encoding", b"upgrade", b"date", b"server", b"x-request-id", b"traceparent",
-})
+DROPPED_RESPONSE_HEADERS = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"date",
+        b"server",
+        b"x-request-id",
+        b"traceparent",
+    }
+)
 BUFFER_LIMIT = 1_048_576  # bodies up to 1 MiB are read whole; larger or unsized ones are streamed
 BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def service_unavailable(service: str, detail: str) -> ServiceUnavailable:
-    return ServiceUnavailable(detail, code="service_unavailable", headers={"Retry-After": "5"},
-                              extra={"service": service})
+    return ServiceUnavailable(
+        detail, code="service_unavailable", headers={"Retry-After": "5"}, extra={"service": service}
+    )
 
 
 def not_deployed(service: str) -> ServiceUnavailable:
-    return ServiceUnavailable(f"the {service} service is not deployed on this platform", code="service_not_deployed",
-                              extra={"service": service})
+    return ServiceUnavailable(
+        f"the {service} service is not deployed on this platform",
+        code="service_not_deployed",
+        extra={"service": service},
+    )
 
 
 def upstream_headers(request: Request, token: str) -> list[tuple[bytes, bytes]]:
@@ -102,7 +130,9 @@ async def forward(request: Request) -> Response:
     query = request.scope.get("query_string") or b""
     target = raw_path + (b"?" + query if query else b"")
     upstream_request = client.build_request(
-        request.method, target.decode("latin-1"), headers=upstream_headers(request, minter.token_for(principal)),
+        request.method,
+        target.decode("latin-1"),
+        headers=upstream_headers(request, minter.token_for(principal)),
         content=content,
     )
     try:
@@ -123,11 +153,15 @@ async def forward(request: Request) -> Response:
             await upstream.aclose()
         response = Response(body, status_code=upstream.status_code)
         # Keep the upstream's own content-length for HEAD; otherwise it equals len(body).
-        response.raw_headers = headers if request.method == "HEAD" else (
-            [h for h in headers if h[0] != b"content-length"] + [(b"content-length", str(len(body)).encode())])
+        response.raw_headers = (
+            headers
+            if request.method == "HEAD"
+            else ([h for h in headers if h[0] != b"content-length"] + [(b"content-length", str(len(body)).encode())])
+        )
         return response
-    streamed = StreamingResponse(upstream.aiter_raw(), status_code=upstream.status_code,
-                                 background=BackgroundTask(upstream.aclose))
+    streamed = StreamingResponse(
+        upstream.aiter_raw(), status_code=upstream.status_code, background=BackgroundTask(upstream.aclose)
+    )
     streamed.raw_headers = headers
     return streamed
 

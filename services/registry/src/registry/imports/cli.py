@@ -62,11 +62,11 @@ def register_import_commands(app: typer.Typer) -> None:
     def import_postcodes(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
         """Load the full ONS postcode file (csv or csv.gz) for exact geocoding instead of sector centroids."""
         from localwealth_shared.db import Database
+        from localwealth_shared.reference.geography import iter_ons_postcodes
         from sqlalchemy import delete
 
         from registry.config import get_settings
         from registry.db import Postcode
-        from registry.geography import iter_ons_postcodes
 
         async def load() -> int:
             db = Database(get_settings().database_url)

@@ -21,17 +21,17 @@ from localwealth_shared.db import Database
 from localwealth_shared.events.envelope import CloudEvent
 from localwealth_shared.http.problems import Problem
 from localwealth_shared.jobs import JobContext
+from localwealth_shared.reference.geography import PostcodeError, normalise_postcode
+from localwealth_shared.reference.identifiers import IdentifierError, normalise_identifier
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.db import Organisation
-from registry.geography import PostcodeError, normalise_postcode
 from registry.imports.parsers import ImportFormatError, ParsedRow, get_parser
 from registry.organisations import repository
 from registry.organisations.names import name_key
 from registry.organisations.normalise import known_postcodes
 from registry.organisations.service import OrganisationService
-from registry.rules.identifiers import IdentifierError, normalise_identifier
 
 KIND = "organisations"
 # Third-party files a council cannot correct: unknown classification codes are dropped with a warning.

@@ -12,15 +12,20 @@ from decimal import Decimal
 from typing import Any
 
 from localwealth_shared.http.problems import Unprocessable
+from localwealth_shared.reference.classification import ClassificationError, normalise_cpv, normalise_sic
+from localwealth_shared.reference.geography import PostcodeError, default_gazetteer, normalise_postcode
+from localwealth_shared.reference.identifiers import (
+    Identifier,
+    IdentifierError,
+    canonical_identifier,
+    normalise_identifier,
+)
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.db import Postcode
-from registry.geography import PostcodeError, default_gazetteer, normalise_postcode
 from registry.organisations.names import name_key
-from registry.rules.classification import ClassificationError, normalise_cpv, normalise_sic
 from registry.rules.flags import FlagRules, derive_flags
-from registry.rules.identifiers import Identifier, IdentifierError, canonical_identifier, normalise_identifier
 
 
 @dataclass

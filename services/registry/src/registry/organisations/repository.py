@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from localwealth_shared.reference.identifiers import Identifier
 from sqlalchemy import Select, and_, exists, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from registry.db import Organisation, OrganisationCpv, OrganisationIdentifier, Site
-from registry.rules.identifiers import Identifier
 
 
 def with_children(stmt: Select[tuple[Organisation]]) -> Select[tuple[Organisation]]:

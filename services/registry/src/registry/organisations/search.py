@@ -13,16 +13,16 @@ from typing import Any
 
 from localwealth_shared.http.pagination import after, decode_cursor, encode_cursor
 from localwealth_shared.http.problems import field_error
+from localwealth_shared.reference.classification import ClassificationError, cpv_significant_prefix, normalise_cpv
+from localwealth_shared.reference.geography import bounding_box, haversine_km
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.db import Organisation, Site
-from registry.geography import bounding_box, haversine_km
 from registry.organisations import repository
 from registry.organisations.names import name_key
 from registry.rules.certifications import is_current
-from registry.rules.classification import ClassificationError, cpv_significant_prefix, normalise_cpv
 
 MAX_NAME_CANDIDATES = 2000
 

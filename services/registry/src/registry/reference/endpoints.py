@@ -8,17 +8,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from localwealth_shared.auth import Principal, require
 from localwealth_shared.http.problems import NotFound, field_error, problem_responses
-
-from registry.db import Postcode
-from registry.dependencies import ReadSession
-from registry.geography import (
+from localwealth_shared.reference.classification import search_cpv, search_sic
+from localwealth_shared.reference.geography import (
     PostcodeError,
     default_gazetteer,
     local_authorities,
     local_authority,
     normalise_postcode,
 )
-from registry.rules.classification import search_cpv, search_sic
+
+from registry.db import Postcode
+from registry.dependencies import ReadSession
 
 router = APIRouter(prefix="/api/v1/reference", tags=["reference"])
 Reader = Annotated[Principal, Depends(require("registry:read"))]

@@ -1,6 +1,6 @@
 """Legal forms and ownership overlays (SPEC §4.1), and the mapping of messy source strings onto them.
 
-The mapping tables are data (``reference_data/legal_forms/*.csv``) so importers gain a new wording by adding a
+The mapping tables are data (``data/legal_forms/*.csv``) so importers gain a new wording by adding a
 row, not a branch. Strings are normalised (case, punctuation, "&", "Ltd", "co-operative") before lookup.
 """
 
@@ -13,7 +13,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Final
 
-from registry.rules.reference_files import read_csv
+from localwealth_shared.reference.files import read_csv
 
 
 class LegalForm(StrEnum):
@@ -72,7 +72,7 @@ def normalise_wording(raw: str) -> str:
 def _alias_table(file_name: str, column: str) -> dict[str, str]:
     """Normalised alias → target value ("" = known wording, no target); conflicting duplicates are a bug."""
     table: dict[str, str] = {}
-    for row in read_csv("legal_forms", file_name):
+    for row in read_csv("legal_forms", file_name, package="registry"):
         key = normalise_wording(row["alias"])
         target = row[column].strip()
         if table.get(key, target) != target:
@@ -103,7 +103,7 @@ def company_number_prefix_hints() -> Mapping[str, LegalForm]:
     return MappingProxyType(
         {
             row["prefix"]: LegalForm(row["legal_form_hint"])
-            for row in read_csv("legal_forms", "companies_house_number_prefixes.csv")
+            for row in read_csv("companies_house", "number_prefixes.csv")
             if row["legal_form_hint"]
         }
     )

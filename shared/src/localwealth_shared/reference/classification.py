@@ -1,6 +1,6 @@
 """UK SIC 2007 and CPV 2008 codes: validation, normalisation, the CPV hierarchy and picker searches.
 
-The code lists are bundled CSVs (``reference_data/sic``, ``reference_data/cpv``), loaded once on first use.
+The code lists are bundled CSVs (``data/sic``, ``data/cpv``), loaded once on first use.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Final
 
-from registry.rules.reference_files import read_csv
+from localwealth_shared.reference.files import read_csv
 
 RULE_SIC_FORMAT: Final = "sic.format"
 RULE_SIC_UNKNOWN: Final = "sic.unknown"

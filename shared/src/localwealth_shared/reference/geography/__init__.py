@@ -1,18 +1,24 @@
 """Offline UK geography for the registry: postcode rules, geocoding, local authorities, distances.
 
-Pure Python over data bundled in ``registry.reference_data.geography`` (ONS, OGL v3; see its SOURCE.txt).
+Pure Python over data bundled in ``localwealth_shared/reference/data/geography`` (ONS, OGL v3; see its SOURCE.txt).
 """
 
-from registry.geography.distance import bounding_box, haversine_km
-from registry.geography.gazetteer import ExactLookup, Gazetteer, GeoPoint, Precision, default_gazetteer
-from registry.geography.local_authorities import (
+from localwealth_shared.reference.geography.distance import bounding_box, haversine_km
+from localwealth_shared.reference.geography.gazetteer import (
+    ExactLookup,
+    Gazetteer,
+    GeoPoint,
+    Precision,
+    default_gazetteer,
+)
+from localwealth_shared.reference.geography.local_authorities import (
     LocalAuthority,
     is_lad_code,
     local_authorities,
     local_authority,
 )
-from registry.geography.ons_postcodes import OnsPostcodeRow, iter_ons_postcodes
-from registry.geography.postcodes import (
+from localwealth_shared.reference.geography.ons_postcodes import OnsPostcodeRow, iter_ons_postcodes
+from localwealth_shared.reference.geography.postcodes import (
     PostcodeError,
     is_valid_postcode,
     normalise_postcode,

@@ -11,8 +11,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from registry.geography.bundled_data import read_bundled_csv
-from registry.geography.gazetteer import (
+from localwealth_shared.reference.geography.bundled_data import read_bundled_csv
+from localwealth_shared.reference.geography.gazetteer import (
     Gazetteer,
     GeoPoint,
     bounding_box,
@@ -22,8 +22,8 @@ from registry.geography.gazetteer import (
     local_authorities,
     local_authority,
 )
-from registry.geography.ons_postcodes import iter_ons_postcodes
-from registry.geography.postcodes import PostcodeError
+from localwealth_shared.reference.geography.ons_postcodes import iter_ons_postcodes
+from localwealth_shared.reference.geography.postcodes import PostcodeError
 
 OXFORD = "E07000178"
 REAL_POSTCODE_FILE = Path("/work/shared/data/geography/uk_postcodes_nspd_lad25.csv.gz")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from registry.rules.reference_files import read_csv, read_json
+from localwealth_shared.reference.files import read_csv, read_json
 
 RULE_EMPTY: Final = "identifier.empty"
 RULE_UNKNOWN_SCHEME: Final = "identifier.unknown_scheme"
@@ -39,7 +39,7 @@ class IdentifierError(ValueError):
 
 @dataclass(frozen=True)
 class SchemeInfo:
-    """One list of the org-id.guide register (trimmed: see reference_data/orgid/SOURCE.txt)."""
+    """One list of the org-id.guide register (trimmed: see data/orgid/SOURCE.txt)."""
 
     code: str
     name: str
@@ -84,7 +84,7 @@ KNOWN_SCHEMES: Final[Mapping[str, SchemeInfo]] = _load_schemes()
 _MAX_SCHEME_PARTS: Final = max(code.count("-") + 1 for code in KNOWN_SCHEMES)
 
 COMPANY_NUMBER_PREFIXES: Final[frozenset[str]] = frozenset(
-    row["prefix"] for row in read_csv("legal_forms", "companies_house_number_prefixes.csv")
+    row["prefix"] for row in read_csv("companies_house", "number_prefixes.csv")
 )
 
 

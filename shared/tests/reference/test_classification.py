@@ -1,5 +1,5 @@
 import pytest
-from registry.rules.classification import (
+from localwealth_shared.reference.classification import (
     ClassificationError,
     cpv_is_within,
     cpv_level,

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Final, NamedTuple, TextIO, TypeAlias
 
-from registry.geography.postcodes import PostcodeError, normalise_postcode
+from localwealth_shared.reference.geography.postcodes import PostcodeError, normalise_postcode
 
 logger = logging.getLogger(__name__)
 

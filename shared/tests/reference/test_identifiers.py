@@ -1,5 +1,5 @@
 import pytest
-from registry.rules.identifiers import (
+from localwealth_shared.reference.identifiers import (
     DEFAULT_CANONICAL_PRIORITY,
     KNOWN_SCHEMES,
     Identifier,

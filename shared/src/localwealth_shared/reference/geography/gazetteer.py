@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal, TypeAlias
 
-from registry.geography.bundled_data import read_bundled_csv
-from registry.geography.distance import bounding_box, haversine_km
-from registry.geography.local_authorities import (
+from localwealth_shared.reference.geography.bundled_data import read_bundled_csv
+from localwealth_shared.reference.geography.distance import bounding_box, haversine_km
+from localwealth_shared.reference.geography.local_authorities import (
     LocalAuthority,
     is_lad_code,
     local_authorities,
     local_authority,
 )
-from registry.geography.postcodes import normalise_postcode
+from localwealth_shared.reference.geography.postcodes import normalise_postcode
 
 __all__ = [
     "ExactLookup",
@@ -95,7 +95,7 @@ class Gazetteer:
     def lookup(self, postcode: str) -> GeoPoint | None:
         """Best available point for a postcode, or None when it is not known at any precision.
 
-        Raises :class:`~registry.geography.postcodes.PostcodeError` if ``postcode`` is malformed.
+        Raises :class:`~localwealth_shared.reference.geography.postcodes.PostcodeError` if ``postcode`` is malformed.
         """
         normalised = normalise_postcode(postcode, allow_bfpo=True)
         if normalised.startswith("BFPO"):

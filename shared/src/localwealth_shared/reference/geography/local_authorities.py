@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from registry.geography.bundled_data import read_bundled_csv
+from localwealth_shared.reference.geography.bundled_data import read_bundled_csv
 
 _LOCAL_AUTHORITIES_FILE: Final = "local_authorities_uk_2025.csv"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from registry.geography.postcodes import (
+from localwealth_shared.reference.geography.postcodes import (
     PostcodeError,
     is_valid_postcode,
     normalise_postcode,

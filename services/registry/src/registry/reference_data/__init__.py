@@ -1,1 +1,0 @@
-"""Reference data bundled with the registry (loaded with importlib.resources; see SOURCE.txt files)."""

@@ -1,1 +1,0 @@
-"""CPV 2008 vocabulary (EU reuse policy; see SOURCE.txt)."""

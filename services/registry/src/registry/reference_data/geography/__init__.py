@@ -1,1 +1,0 @@
-"""ONS postcode centroids and local authorities (OGL v3; see SOURCE.txt)."""
