@@ -53,6 +53,26 @@ def service_cli(
         upgrade(service_root, settings.database_url, revision)
         console.print(f"[green]{name}: migrated to {revision}[/green]")
 
+    @app.command()
+    def healthcheck(
+        worker: bool = typer.Option(False, "--worker", help="check the worker's metrics endpoint instead of the API"),
+        path: str = typer.Option("/readyz", help="the API path to GET (the gateway uses /healthz)"),
+    ) -> None:
+        """Exit 0 when this container's process answers on 127.0.0.1 (for Docker and compose health checks)."""
+        import httpx
+
+        settings = settings_factory()
+        if worker and not settings.worker_metrics_port:
+            console.print(f"{name}: no worker metrics port configured ({name.upper()}_WORKER_METRICS_PORT)")
+            raise typer.Exit(1)
+        port = settings.worker_metrics_port if worker else settings.default_port
+        url = f"http://127.0.0.1:{port}{'/metrics' if worker else path}"
+        try:
+            httpx.get(url, timeout=4).raise_for_status()
+        except httpx.HTTPError as exc:
+            console.print(f"{name}: {url} unhealthy: {exc}")
+            raise typer.Exit(1) from exc
+
     if worker_main is not None:
 
         @app.command()
