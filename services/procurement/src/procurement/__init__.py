@@ -1,0 +1,1 @@
+"""localwealth procurement service: OCDS tenders, thresholds, local reservation and supplier matching."""

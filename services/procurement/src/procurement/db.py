@@ -1,0 +1,62 @@
+"""The procurement service's tables. Planned tenders are private to the buyer tenant that created them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from localwealth_shared.db import make_metadata
+from localwealth_shared.platform_tables import define_platform_tables
+from localwealth_shared.sqltypes import JSONDoc, UTCDateTime
+from sqlalchemy import Boolean, Date, Float, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    metadata = make_metadata()
+
+
+platform = define_platform_tables(Base.metadata)
+
+
+class Tender(Base):
+    __tablename__ = "tenders"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    ocid: Mapped[str] = mapped_column(String(200), unique=True)
+    buyer_tenant_id: Mapped[str] = mapped_column(String(100), index=True)
+    buyer_name: Mapped[str | None] = mapped_column(String(500))
+    buyer_kind: Mapped[str] = mapped_column(String(20))
+    # The buyer's own area when the tender was written: the default area of a local_area reservation.
+    buyer_area_lad_codes: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    notice_type: Mapped[str | None] = mapped_column(String(5))
+    contract_type: Mapped[str | None] = mapped_column(String(20))
+    value_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    value_currency: Mapped[str | None] = mapped_column(String(3))
+    amount_gross: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    above_threshold: Mapped[bool | None] = mapped_column(Boolean)
+    # The threshold row applied (amount, class, effective_from) so the decision can be explained later.
+    threshold: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    publication_date: Mapped[date | None] = mapped_column(Date)
+    cpv_codes: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    delivery_lad_codes: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    delivery_postcode: Mapped[str | None] = mapped_column(String(10))
+    delivery_lat: Mapped[float | None] = mapped_column(Float)
+    delivery_lon: Mapped[float | None] = mapped_column(Float)
+    tender_period_start: Mapped[date | None] = mapped_column(Date)
+    tender_period_end: Mapped[date | None] = mapped_column(Date)
+    lots: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    suitability: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    reservation: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    award_criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    created_by: Mapped[str] = mapped_column(String(100))
+    updated_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (Index("ix_tenders_updated_at_id", "updated_at", "id"),)

@@ -1,0 +1,43 @@
+"""The procurement HTTP app (`uvicorn procurement.main:create_app --factory`)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from localwealth_shared.db import Database
+from localwealth_shared.events.outbox import Outbox
+from localwealth_shared.http.app import create_service_app
+from localwealth_shared.observability.logging import configure_logging
+
+from procurement.config import ProcurementSettings, get_settings
+from procurement.db import platform
+from procurement.rules.thresholds import ThresholdTable, default_thresholds
+from procurement.tenders.endpoints import router as tenders_router
+from procurement.tenders.service import TenderService
+
+DESCRIPTION = """Tenders modelled on OCDS 1.1.5 with Procurement Act 2023 notice types, date-versioned thresholds
+and below-threshold reservation for local, UK, SME or VCSE suppliers. Planned tenders are private to their
+buyer; published ones are public to every tenant with `procurement:read` and announced as
+`procurement.tender` events."""
+
+
+def build_service(settings: ProcurementSettings) -> TenderService:
+    thresholds = (
+        ThresholdTable.from_file(settings.thresholds_file) if settings.thresholds_file else default_thresholds()
+    )
+    return TenderService(thresholds, Outbox(platform, "procurement"), ocid_prefix=settings.ocid_prefix)
+
+
+def create_app(settings: ProcurementSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging("procurement", settings.log_level, json=settings.log_json)
+    db = Database(settings.database_url)
+    app = create_service_app(
+        settings=settings,
+        db=db,
+        tables=platform,
+        title="localwealth procurement",
+        description=DESCRIPTION,
+        routers=[tenders_router],
+    )
+    app.state.tender_service = build_service(settings)
+    return app

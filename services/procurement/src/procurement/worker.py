@@ -1,0 +1,33 @@
+"""The procurement worker process: the outbox relay (tender events)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from localwealth_shared.db import Database
+from localwealth_shared.events.outbox import OutboxRelay
+from localwealth_shared.worker import run_parts, serve_worker
+
+from procurement.config import ProcurementSettings
+from procurement.db import platform
+
+
+async def run_worker(settings: ProcurementSettings, stop: asyncio.Event | None = None) -> None:
+    db = Database(settings.database_url)
+    relay = OutboxRelay(
+        db,
+        platform,
+        service="procurement",
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        poll_interval_s=settings.relay_poll_interval_s,
+        batch_size=settings.relay_batch_size,
+        max_backoff_s=settings.relay_max_backoff_s,
+    )
+    try:
+        await run_parts("procurement", {"outbox-relay": relay}, stop or asyncio.Event())
+    finally:
+        await db.dispose()
+
+
+def main(settings: ProcurementSettings) -> None:
+    serve_worker(settings, run_worker)  # type: ignore[arg-type]
