@@ -1,0 +1,1 @@
+"""localwealth land service: public land and buildings, Assets of Community Value, asset transfer."""

@@ -1,0 +1,43 @@
+"""The land HTTP app (`uvicorn land.main:create_app --factory`)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from localwealth_shared.db import Database
+from localwealth_shared.events.outbox import Outbox
+from localwealth_shared.http.app import create_service_app
+from localwealth_shared.observability.logging import configure_logging
+
+from land.acv.endpoints import router as acv_router
+from land.acv.regimes import RegimeBook
+from land.acv.service import AcvService
+from land.assets.endpoints import router as assets_router
+from land.assets.service import AssetService
+from land.config import LandSettings, get_settings
+from land.db import platform
+
+DESCRIPTION = """Public land and buildings and the community's rights over them: each council's asset
+register, Assets of Community Value with their statutory clocks (nomination, listing, review, disposal
+notices, moratoria), community asset transfer. Everything here is private to the council that owns it."""
+
+
+def build_services(settings: LandSettings) -> tuple[AssetService, AcvService]:
+    outbox = Outbox(platform, "land")
+    assets = AssetService(outbox)
+    return assets, AcvService(outbox, RegimeBook.default(settings.crtb_effective_from), assets)
+
+
+def create_app(settings: LandSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging("land", settings.log_level, json=settings.log_json)
+    db = Database(settings.database_url)
+    app = create_service_app(
+        settings=settings,
+        db=db,
+        tables=platform,
+        title="localwealth land",
+        description=DESCRIPTION,
+        routers=[assets_router, acv_router],
+    )
+    app.state.asset_service, app.state.acv_service = build_services(settings)
+    return app

@@ -1,0 +1,1 @@
+"""The land service's copy of the registry's organisations (nominators and bidders), fed by events."""

@@ -1,0 +1,47 @@
+"""The land worker process: outbox relay, the `registry.organisation` consumer and the ACV clock scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+
+from localwealth_shared.db import Database
+from localwealth_shared.events.consumer import EventConsumer
+from localwealth_shared.events.outbox import Outbox, OutboxRelay
+from localwealth_shared.worker import run_parts, serve_worker
+
+from land.acv.scheduler import ClockScheduler
+from land.config import LandSettings
+from land.db import platform
+from land.organisations.read_model import ORGANISATIONS_CONSUMER
+
+
+async def run_worker(settings: LandSettings, stop: asyncio.Event | None = None) -> None:
+    db = Database(settings.database_url)
+    relay = OutboxRelay(
+        db,
+        platform,
+        service="land",
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        poll_interval_s=settings.relay_poll_interval_s,
+        batch_size=settings.relay_batch_size,
+        max_backoff_s=settings.relay_max_backoff_s,
+    )
+    consumer = EventConsumer(
+        db,
+        platform,
+        ORGANISATIONS_CONSUMER,
+        service="land",
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        max_attempts=settings.consumer_max_attempts,
+        retry_backoff_s=settings.consumer_retry_backoff_s,
+    )
+    clocks = ClockScheduler(db, Outbox(platform, "land"), settings.clock_check_interval_s)
+    parts = {"outbox-relay": relay, "organisations-consumer": consumer, "acv-clocks": clocks}
+    try:
+        await run_parts("land", parts, stop or asyncio.Event())
+    finally:
+        await db.dispose()
+
+
+def main(settings: LandSettings) -> None:
+    serve_worker(settings, run_worker)  # type: ignore[arg-type]
