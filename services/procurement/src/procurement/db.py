@@ -60,3 +60,56 @@ class Tender(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (Index("ix_tenders_updated_at_id", "updated_at", "id"),)
+
+
+class Supplier(Base):
+    """The matching engine's read model of a registry organisation, from `registry.organisation` events.
+
+    Only what matching and award linking need; `registry_version` drops stale or repeated events.
+    """
+
+    __tablename__ = "suppliers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    canonical_identifier: Mapped[str | None] = mapped_column(String(120), index=True)
+    identifiers: Mapped[list[dict[str, str]]] = mapped_column(JSONDoc, default=list)
+    legal_form: Mapped[str | None] = mapped_column(String(60))
+    ownership: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    cpv_codes: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    employees: Mapped[int | None] = mapped_column(Integer)
+    turnover_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    is_vcse: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_sme: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_social_economy: Mapped[bool] = mapped_column(Boolean, default=False)
+    certifications: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    # [{lat, lon, lad_code, postcode, is_registered_office, is_operating_site}]
+    sites: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    deregistered: Mapped[bool] = mapped_column(Boolean, default=False)
+    registry_version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_suppliers_updated_at_id", "updated_at", "id"),)
+
+
+class SupplierScore(Base):
+    """Impact score per organisation from `impact.organisation-score` events; kept apart from `suppliers` so
+    the two topics may arrive in any order."""
+
+    __tablename__ = "supplier_scores"
+
+    organisation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class MatchingWeights(Base):
+    """A tenant's own weights for the match score components (absent = the documented defaults)."""
+
+    __tablename__ = "matching_weights"
+
+    tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    weights: Mapped[dict[str, str]] = mapped_column(JSONDoc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)

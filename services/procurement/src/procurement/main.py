@@ -10,6 +10,8 @@ from localwealth_shared.observability.logging import configure_logging
 
 from procurement.config import ProcurementSettings, get_settings
 from procurement.db import platform
+from procurement.matching.endpoints import router as matching_router
+from procurement.matching.index import SupplierIndex
 from procurement.rules.thresholds import ThresholdTable, default_thresholds
 from procurement.tenders.endpoints import router as tenders_router
 from procurement.tenders.service import TenderService
@@ -37,7 +39,9 @@ def create_app(settings: ProcurementSettings | None = None) -> FastAPI:
         tables=platform,
         title="localwealth procurement",
         description=DESCRIPTION,
-        routers=[tenders_router],
+        # Matching declares /tenders/matching-weights, so it comes before /tenders/{tender_id}.
+        routers=[matching_router, tenders_router],
     )
     app.state.tender_service = build_service(settings)
+    app.state.supplier_index = SupplierIndex()
     return app

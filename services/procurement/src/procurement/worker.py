@@ -1,15 +1,17 @@
-"""The procurement worker process: the outbox relay (tender events)."""
+"""The procurement worker process: the outbox relay (tender events) and the supplier read model consumers."""
 
 from __future__ import annotations
 
 import asyncio
 
 from localwealth_shared.db import Database
+from localwealth_shared.events.consumer import EventConsumer
 from localwealth_shared.events.outbox import OutboxRelay
 from localwealth_shared.worker import run_parts, serve_worker
 
 from procurement.config import ProcurementSettings
 from procurement.db import platform
+from procurement.suppliers.read_model import ORGANISATIONS, SCORES
 
 
 async def run_worker(settings: ProcurementSettings, stop: asyncio.Event | None = None) -> None:
@@ -23,8 +25,20 @@ async def run_worker(settings: ProcurementSettings, stop: asyncio.Event | None =
         batch_size=settings.relay_batch_size,
         max_backoff_s=settings.relay_max_backoff_s,
     )
+    consumers = {
+        f"consumer-{spec.name}": EventConsumer(
+            db,
+            platform,
+            spec,
+            service="procurement",
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            max_attempts=settings.consumer_max_attempts,
+            retry_backoff_s=settings.consumer_retry_backoff_s,
+        )
+        for spec in (ORGANISATIONS, SCORES)
+    }
     try:
-        await run_parts("procurement", {"outbox-relay": relay}, stop or asyncio.Event())
+        await run_parts("procurement", {"outbox-relay": relay, **consumers}, stop or asyncio.Event())
     finally:
         await db.dispose()
 
