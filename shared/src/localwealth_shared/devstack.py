@@ -53,6 +53,7 @@ class DevStack:
         self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.services = [s for s in SERVICES if installed(s)]
         self.admin_key = os.environ.get("LOCALWEALTH_ADMIN_KEY", "dev-admin-key")
+        os.environ.setdefault("LOCALWEALTH_DEMO_KEY_FILE", str(self.var / "demo-council.key"))
 
     def env(self) -> dict[str, str]:
         env = {
@@ -131,6 +132,15 @@ class DevStack:
             if s.demo_module and importlib.util.find_spec(s.demo_module):
                 importlib.import_module(s.demo_module).seed(gateway, self.admin_key, log=say)
 
+    def council_key(self) -> str | None:
+        from localwealth_shared.demo import demo_council_key
+
+        try:
+            return demo_council_key("http://127.0.0.1:8000", self.admin_key)
+        except httpx.HTTPError as exc:
+            say(f"demo council key not available: {exc}")
+            return None
+
     def stop(self) -> None:
         for _, process in reversed(self.processes):
             if process.poll() is None:
@@ -148,7 +158,14 @@ def say(message: str) -> None:
     print(f"[localwealth] {message}", flush=True)
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(root: Path | None = None) -> None:
+    # Ctrl-C and `kill` both stop everything; SIGINT is reset because a shell's background job inherits it ignored.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     stack = DevStack(root or Path.cwd())
     try:
         stack.start()
@@ -164,6 +181,8 @@ def main(root: Path | None = None) -> None:
             f"  development key  {stack.admin_key}    e.g. curl -H 'Authorization: Bearer {stack.admin_key}' "
             "'http://127.0.0.1:8000/api/v1/organisations?q=co-operative'"
         )
+        if council_key := stack.council_key():
+            say(f"  demo council key {council_key}    (Oxford City Council, E07000178: its assets, spend, tenders)")
         say(f"  logs             {stack.logs}/")
         say("Press Ctrl-C to stop everything.")
         while True:

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import httpx
 from localwealth_shared.clock import today
-from localwealth_shared.demo import demo_tenant_client
+from localwealth_shared.demo import demo_council_client
 
 ASSETS = [
     {
@@ -84,8 +84,7 @@ def _when_known(action: Callable[[], httpx.Response]) -> httpx.Response:
 
 
 def seed(base_url: str, admin_key: str, log: Callable[[str], None] = print) -> None:
-    scopes = ["land:read", "land:write", "registry:read"]
-    with demo_tenant_client(base_url, admin_key, scopes, "land demo") as client:
+    with demo_council_client(base_url, admin_key) as client:
         if client.get("/api/v1/assets", params={"limit": 1}).json().get("data"):
             log("land: the demo council already has assets, demo data not loaded")
             return
