@@ -9,7 +9,7 @@ from typing import Any
 from localwealth_shared.db import make_metadata
 from localwealth_shared.platform_tables import define_platform_tables
 from localwealth_shared.sqltypes import JSONDoc, UTCDateTime
-from sqlalchemy import Boolean, Date, Float, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -72,6 +72,8 @@ class Supplier(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(500))
+    # Comparable form of the name (suppliers/names.py) so an award naming a supplier can find it.
+    name_key: Mapped[str | None] = mapped_column(String(500), index=True)
     canonical_identifier: Mapped[str | None] = mapped_column(String(120), index=True)
     identifiers: Mapped[list[dict[str, str]]] = mapped_column(JSONDoc, default=list)
     legal_form: Mapped[str | None] = mapped_column(String(60))
@@ -113,3 +115,32 @@ class MatchingWeights(Base):
     weights: Mapped[dict[str, str]] = mapped_column(JSONDoc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class SupplierIdentifier(Base):
+    """Each org-id of a supplier as a row, so awards can link a supplier by any of its identifiers."""
+
+    __tablename__ = "supplier_identifiers"
+
+    scheme: Mapped[str] = mapped_column(String(30), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+class Award(Base):
+    __tablename__ = "awards"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tender_id: Mapped[str] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
+    lot_id: Mapped[str | None] = mapped_column(String(60))
+    # The registry organisation when the supplier could be linked, and what the buyer gave either way.
+    organisation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    supplier_scheme: Mapped[str | None] = mapped_column(String(30))
+    supplier_identifier: Mapped[str | None] = mapped_column(String(100))
+    supplier_name: Mapped[str | None] = mapped_column(String(500))
+    linked_by: Mapped[str | None] = mapped_column(String(20))  # organisation_id | identifier | name | None
+    value_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    value_currency: Mapped[str | None] = mapped_column(String(3))
+    date: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,6 +8,7 @@ from localwealth_shared.events.outbox import Outbox
 from localwealth_shared.http.app import create_service_app
 from localwealth_shared.observability.logging import configure_logging
 
+from procurement.awards.endpoints import router as awards_router
 from procurement.config import ProcurementSettings, get_settings
 from procurement.db import platform
 from procurement.matching.endpoints import router as matching_router
@@ -16,6 +17,7 @@ from procurement.rules.thresholds import ThresholdTable, default_thresholds
 from procurement.tenders.endpoints import router as tenders_router
 from procurement.tenders.service import TenderService
 
+OUTBOX = Outbox(platform, "procurement")
 DESCRIPTION = """Tenders modelled on OCDS 1.1.5 with Procurement Act 2023 notice types, date-versioned thresholds
 and below-threshold reservation for local, UK, SME or VCSE suppliers. Planned tenders are private to their
 buyer; published ones are public to every tenant with `procurement:read` and announced as
@@ -26,7 +28,7 @@ def build_service(settings: ProcurementSettings) -> TenderService:
     thresholds = (
         ThresholdTable.from_file(settings.thresholds_file) if settings.thresholds_file else default_thresholds()
     )
-    return TenderService(thresholds, Outbox(platform, "procurement"), ocid_prefix=settings.ocid_prefix)
+    return TenderService(thresholds, OUTBOX, ocid_prefix=settings.ocid_prefix)
 
 
 def create_app(settings: ProcurementSettings | None = None) -> FastAPI:
@@ -40,8 +42,9 @@ def create_app(settings: ProcurementSettings | None = None) -> FastAPI:
         title="localwealth procurement",
         description=DESCRIPTION,
         # Matching declares /tenders/matching-weights, so it comes before /tenders/{tender_id}.
-        routers=[matching_router, tenders_router],
+        routers=[matching_router, tenders_router, awards_router],
     )
     app.state.tender_service = build_service(settings)
     app.state.supplier_index = SupplierIndex()
+    app.state.outbox = OUTBOX
     return app

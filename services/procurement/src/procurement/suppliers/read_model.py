@@ -10,10 +10,11 @@ from typing import Any
 from localwealth_shared.clock import utcnow
 from localwealth_shared.events.consumer import ConsumerSpec
 from localwealth_shared.events.envelope import CloudEvent
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from procurement.db import Supplier, SupplierScore
+from procurement.db import Supplier, SupplierIdentifier, SupplierScore
+from procurement.suppliers.names import name_key
 
 REGISTRY_TOPIC = "registry.organisation"
 IMPACT_TOPIC = "impact.organisation-score"
@@ -29,6 +30,7 @@ def supplier_columns(org: dict[str, Any]) -> dict[str, Any]:
     turnover = org.get("turnover")
     return {
         "name": org["name"],
+        "name_key": name_key(org["name"]),
         "canonical_identifier": org.get("canonical_identifier"),
         "identifiers": list(org.get("identifiers") or []),
         "legal_form": org.get("legal_form"),
@@ -62,12 +64,28 @@ async def apply_organisation_event(session: AsyncSession, event: CloudEvent) -> 
         supplier.updated_at = utcnow()
         return
     columns = supplier_columns(data)
+    await _replace_identifiers(session, data["id"], columns["identifiers"])
     if supplier is None:
         session.add(Supplier(id=data["id"], updated_at=utcnow(), **columns))
     else:
         for name, value in columns.items():
             setattr(supplier, name, value)
         supplier.updated_at = utcnow()
+
+
+async def _replace_identifiers(session: AsyncSession, organisation_id: str, identifiers: list[dict[str, str]]) -> None:
+    await session.execute(delete(SupplierIdentifier).where(SupplierIdentifier.organisation_id == organisation_id))
+    rows = {(i["scheme"], i["id"]) for i in identifiers}
+    if rows:
+        # An identifier moving between organisations (a registry merge) follows the newest event.
+        await session.execute(
+            delete(SupplierIdentifier).where(
+                tuple_(SupplierIdentifier.scheme, SupplierIdentifier.value).in_(sorted(rows))
+            )
+        )
+        session.add_all(
+            SupplierIdentifier(scheme=scheme, value=value, organisation_id=organisation_id) for scheme, value in rows
+        )
 
 
 async def apply_score_event(session: AsyncSession, event: CloudEvent) -> None:
@@ -91,6 +109,7 @@ async def apply_score_event(session: AsyncSession, event: CloudEvent) -> None:
 
 async def clear(session: AsyncSession) -> None:
     """Empty the read model before a replay from the beginning of the topics."""
+    await session.execute(delete(SupplierIdentifier))
     await session.execute(delete(Supplier))
     await session.execute(delete(SupplierScore))
 
