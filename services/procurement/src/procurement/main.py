@@ -13,6 +13,7 @@ from procurement.config import ProcurementSettings, get_settings
 from procurement.db import platform
 from procurement.matching.endpoints import router as matching_router
 from procurement.matching.index import SupplierIndex
+from procurement.ocds.endpoints import router as ocds_router
 from procurement.rules.thresholds import ThresholdTable, default_thresholds
 from procurement.tenders.endpoints import router as tenders_router
 from procurement.tenders.service import TenderService
@@ -42,7 +43,7 @@ def create_app(settings: ProcurementSettings | None = None) -> FastAPI:
         title="localwealth procurement",
         description=DESCRIPTION,
         # Matching declares /tenders/matching-weights, so it comes before /tenders/{tender_id}.
-        routers=[matching_router, tenders_router, awards_router],
+        routers=[matching_router, tenders_router, awards_router, ocds_router],
     )
     app.state.tender_service = build_service(settings)
     app.state.supplier_index = SupplierIndex()
