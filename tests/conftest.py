@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the registry (API + worker) and the gateway as real processes, on free ports,
+"""End-to-end fixtures: the services (API + worker each) and the gateway as real processes, on free ports,
 with the session's real broker and throw-away databases."""
 
 from __future__ import annotations
@@ -58,9 +58,17 @@ class Process:
 @dataclass
 class Platform:
     gateway_url: str
-    registry_url: str
-    registry_api: Process
+    urls: dict[str, str]
+    apis: dict[str, Process]
     processes: list[Process]
+
+    @property
+    def registry_url(self) -> str:
+        return self.urls["registry"]
+
+    @property
+    def registry_api(self) -> Process:
+        return self.apis["registry"]
 
     def client(self, key: str = "dev-admin-key") -> httpx.Client:
         return httpx.Client(base_url=self.gateway_url, headers={"Authorization": f"Bearer {key}"}, timeout=30)
@@ -70,45 +78,44 @@ def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "localwealth_shared.cli", *args]
 
 
+SERVICES = ("registry", "land")  # each with an API and a worker process, behind the gateway
+
+
 @pytest.fixture
 def platform(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Platform]:
     import asyncio
 
     if broker.process is None:
         broker.start()
-    registry_db_cm = temporary_database(tmp_path, "e2e_registry")
-    gateway_db_cm = temporary_database(tmp_path, "e2e_gateway")
     loop = asyncio.new_event_loop()
-    registry_db = loop.run_until_complete(registry_db_cm.__aenter__())
-    gateway_db = loop.run_until_complete(gateway_db_cm.__aenter__())
-    registry_port, gateway_port = free_port(), free_port()
+    databases = {name: temporary_database(tmp_path, f"e2e_{name}") for name in (*SERVICES, "gateway")}
+    urls = {name: loop.run_until_complete(cm.__aenter__()) for name, cm in databases.items()}
+    ports = {name: free_port() for name in (*SERVICES, "gateway")}
     env = {
         **os.environ,
         "LOCALWEALTH_ENV": "development",
         "LOCALWEALTH_LOG_JSON": "true",
         "LOCALWEALTH_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-        "REGISTRY_DATABASE_URL": registry_db,
-        "GATEWAY_DATABASE_URL": gateway_db,
-        "GATEWAY_REGISTRY_URL": f"http://127.0.0.1:{registry_port}",
         "GATEWAY_COMPOSITE_TIMEOUT_S": "2",
+        **{f"{name.upper()}_DATABASE_URL": url for name, url in urls.items()},
+        **{f"GATEWAY_{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}" for name in SERVICES},
     }
-    subprocess.run(cli("registry", "migrate"), env=env, cwd=ROOT, check=True, capture_output=True)
-    subprocess.run(cli("gateway", "migrate"), env=env, cwd=ROOT, check=True, capture_output=True)
-    registry_api = Process(
-        cli("registry", "api", "--port", str(registry_port)), env, tmp_path / "registry-api.log", registry_port
-    )
-    processes = [
-        registry_api,
-        Process(cli("registry", "worker"), env, tmp_path / "registry-worker.log"),
-        Process(cli("gateway", "api", "--port", str(gateway_port)), env, tmp_path / "gateway.log", gateway_port),
-    ]
+    for name in (*SERVICES, "gateway"):
+        subprocess.run(cli(name, "migrate"), env=env, cwd=ROOT, check=True, capture_output=True)
+    apis = {
+        name: Process(cli(name, "api", "--port", str(ports[name])), env, tmp_path / f"{name}-api.log", ports[name])
+        for name in (*SERVICES, "gateway")
+    }
+    workers = [Process(cli(name, "worker"), env, tmp_path / f"{name}-worker.log") for name in SERVICES]
+    processes = [*apis.values(), *workers]
     try:
         for process in processes:
             process.start()
-        yield Platform(f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{registry_port}", registry_api, processes)
+        service_urls = {name: f"http://127.0.0.1:{ports[name]}" for name in SERVICES}
+        yield Platform(f"http://127.0.0.1:{ports['gateway']}", service_urls, apis, processes)
     finally:
         for process in reversed(processes):
             process.stop()
-        loop.run_until_complete(gateway_db_cm.__aexit__(None, None, None))
-        loop.run_until_complete(registry_db_cm.__aexit__(None, None, None))
+        for cm in reversed(databases.values()):
+            loop.run_until_complete(cm.__aexit__(None, None, None))
         loop.close()
