@@ -83,3 +83,20 @@ async def make_client(procurement_app: FastAPI) -> AsyncIterator[ClientFactory]:
 @pytest.fixture
 def client(make_client: ClientFactory) -> httpx.AsyncClient:
     return make_client()
+
+
+@pytest.fixture
+def run_jobs(procurement_app: FastAPI) -> Callable[[], object]:
+    """Run queued import jobs the way the worker does."""
+    from localwealth_shared.jobs import JobRunner
+    from procurement.main import OUTBOX
+    from procurement.ocds.importer import KIND, ocds_import_handler
+
+    app = procurement_app
+    runner = JobRunner(app.state.job_store, {KIND: ocds_import_handler(app.state.db, app.state.tender_service, OUTBOX)})
+
+    async def run() -> None:
+        while await runner.run_once():
+            pass
+
+    return run

@@ -9,7 +9,7 @@ from typing import Any
 from localwealth_shared.db import make_metadata
 from localwealth_shared.platform_tables import define_platform_tables
 from localwealth_shared.sqltypes import JSONDoc, UTCDateTime
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -53,6 +53,8 @@ class Tender(Base):
     suitability: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
     reservation: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
     award_criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    # "api" for tenders written here, "ocds" for tenders compiled from imported releases.
+    source: Mapped[str] = mapped_column(String(10), default="api", server_default="api")
     created_by: Mapped[str] = mapped_column(String(100))
     updated_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -139,8 +141,26 @@ class Award(Base):
     supplier_identifier: Mapped[str | None] = mapped_column(String(100))
     supplier_name: Mapped[str | None] = mapped_column(String(500))
     linked_by: Mapped[str | None] = mapped_column(String(20))  # organisation_id | identifier | name | None
+    # For awards from OCDS releases: "<award id>/<supplier id>", so a re-import does not repeat them.
+    ocds_award_id: Mapped[str | None] = mapped_column(String(200))
     value_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     value_currency: Mapped[str | None] = mapped_column(String(3))
     date: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("tender_id", "ocds_award_id"),)
+
+
+class OcdsRelease(Base):
+    """Every imported OCDS release as published, so a tender can be recompiled from all releases of its ocid."""
+
+    __tablename__ = "ocds_releases"
+
+    ocid: Mapped[str] = mapped_column(String(200), primary_key=True)
+    release_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    date: Mapped[str | None] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    release: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    imported_by: Mapped[str] = mapped_column(String(100))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)

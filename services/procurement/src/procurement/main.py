@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from localwealth_shared.db import Database
 from localwealth_shared.events.outbox import Outbox
 from localwealth_shared.http.app import create_service_app
+from localwealth_shared.jobs import JobStore
 from localwealth_shared.observability.logging import configure_logging
 
 from procurement.awards.endpoints import router as awards_router
@@ -14,6 +15,7 @@ from procurement.db import platform
 from procurement.matching.endpoints import router as matching_router
 from procurement.matching.index import SupplierIndex
 from procurement.ocds.endpoints import router as ocds_router
+from procurement.ocds.import_endpoints import router as imports_router
 from procurement.rules.thresholds import ThresholdTable, default_thresholds
 from procurement.tenders.endpoints import router as tenders_router
 from procurement.tenders.service import TenderService
@@ -43,9 +45,10 @@ def create_app(settings: ProcurementSettings | None = None) -> FastAPI:
         title="localwealth procurement",
         description=DESCRIPTION,
         # Matching declares /tenders/matching-weights, so it comes before /tenders/{tender_id}.
-        routers=[matching_router, tenders_router, awards_router, ocds_router],
+        routers=[matching_router, imports_router, tenders_router, awards_router, ocds_router],
     )
     app.state.tender_service = build_service(settings)
     app.state.supplier_index = SupplierIndex()
     app.state.outbox = OUTBOX
+    app.state.job_store = JobStore(db, platform)
     return app

@@ -1,4 +1,4 @@
-"""The procurement worker process: the outbox relay (tender events) and the supplier read model consumers."""
+"""The procurement worker process: outbox relay, OCDS import jobs, and the supplier read model consumers."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import asyncio
 from localwealth_shared.db import Database
 from localwealth_shared.events.consumer import EventConsumer
 from localwealth_shared.events.outbox import OutboxRelay
+from localwealth_shared.jobs import JobRunner, JobStore
 from localwealth_shared.worker import run_parts, serve_worker
 
 from procurement.config import ProcurementSettings
 from procurement.db import platform
+from procurement.main import OUTBOX, build_service
+from procurement.ocds.importer import KIND, ocds_import_handler
 from procurement.suppliers.read_model import ORGANISATIONS, SCORES
 
 
@@ -37,8 +40,9 @@ async def run_worker(settings: ProcurementSettings, stop: asyncio.Event | None =
         )
         for spec in (ORGANISATIONS, SCORES)
     }
+    jobs = JobRunner(JobStore(db, platform), {KIND: ocds_import_handler(db, build_service(settings), OUTBOX)})
     try:
-        await run_parts("procurement", {"outbox-relay": relay, **consumers}, stop or asyncio.Event())
+        await run_parts("procurement", {"outbox-relay": relay, "jobs": jobs, **consumers}, stop or asyncio.Event())
     finally:
         await db.dispose()
 

@@ -52,6 +52,7 @@ async def record_award(
     value: dict[str, Any] | None,
     on: date | None,
     tenant_id: str,
+    ocds_award_id: str | None = None,
 ) -> Award:
     award = Award(
         id=str(uuid.uuid4()),
@@ -62,6 +63,7 @@ async def record_award(
         supplier_identifier=link.identifier,
         supplier_name=link.name,
         linked_by=link.linked_by,
+        ocds_award_id=ocds_award_id,
         value_amount=Decimal(value["amount"]) if value else None,
         value_currency=value["currency"] if value else None,
         date=on,

@@ -38,13 +38,23 @@ class TenderService:
         self.outbox = outbox
         self.ocid_prefix = ocid_prefix
 
-    async def create(self, session: AsyncSession, fields: dict[str, Any], buyer: BuyerInfo) -> Tender:
+    async def create(
+        self,
+        session: AsyncSession,
+        fields: dict[str, Any],
+        buyer: BuyerInfo,
+        *,
+        ocid: str | None = None,
+        source: str = "api",
+    ) -> Tender:
+        """A new tender; `ocid` is minted unless the tender comes from imported OCDS releases."""
         columns = normalise(fields, buyer, self.thresholds, today())
         now = utcnow()
         tender_id = str(uuid.uuid4())
         tender = Tender(
             id=tender_id,
-            ocid=f"{self.ocid_prefix}-{tender_id}",
+            ocid=ocid or f"{self.ocid_prefix}-{tender_id}",
+            source=source,
             buyer_tenant_id=buyer.tenant_id,
             buyer_name=buyer.name,
             buyer_kind=buyer.kind,
