@@ -130,3 +130,43 @@ class BidRequest(Base):
     received_date: Mapped[date] = mapped_column(Date)
     category: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CatPolicyRecord(Base):
+    """A council's own CAT stages and scoring criteria (absent: the documented default policy)."""
+
+    __tablename__ = "cat_policies"
+
+    council: Mapped[str] = mapped_column(String(100), primary_key=True)
+    policy: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class CatApplication(Base):
+    __tablename__ = "cat_applications"
+    __table_args__ = (Index("ix_cat_applications_council_updated", "council", "updated_at", "id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    council: Mapped[str] = mapped_column(String(100))
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id"))
+    organisation_id: Mapped[str] = mapped_column(String(36))
+    proposed_use: Mapped[str] = mapped_column(Text)
+    policy: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # the policy in force when it applied
+    stage: Mapped[str] = mapped_column(String(60))
+    stage_entered_on: Mapped[date] = mapped_column(Date)
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    applied_on: Mapped[date] = mapped_column(Date)
+    scores: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc, nullable=True)
+    score: Mapped[float | None] = mapped_column(Float)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    transfer_type: Mapped[str | None] = mapped_column(String(30))
+    market_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    consideration: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    undervalue: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    requires_secretary_of_state_consent: Mapped[bool | None] = mapped_column(Boolean)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)

@@ -10,8 +10,9 @@ from localwealth_shared.http.sessions import ReadSession, WriteSession
 
 from land.acv.service import AcvService
 from land.assets.service import AssetService
+from land.cat.service import CatService
 
-__all__ = ["AcvServiceDep", "AssetServiceDep", "ReadSession", "Reader", "WriteSession", "Writer"]
+__all__ = ["AcvServiceDep", "AssetServiceDep", "CatServiceDep", "ReadSession", "Reader", "WriteSession", "Writer"]
 
 Reader = Annotated[Principal, Depends(require("land:read"))]
 Writer = Annotated[Principal, Depends(require("land:write"))]
@@ -27,3 +28,10 @@ def _acv(request: Request) -> AcvService:
 
 AssetServiceDep = Annotated[AssetService, Depends(_assets)]
 AcvServiceDep = Annotated[AcvService, Depends(_acv)]
+
+
+def _cat(request: Request) -> CatService:
+    return request.app.state.cat_service  # type: ignore[no-any-return]
+
+
+CatServiceDep = Annotated[CatService, Depends(_cat)]

@@ -13,6 +13,8 @@ from land.acv.regimes import RegimeBook
 from land.acv.service import AcvService
 from land.assets.endpoints import router as assets_router
 from land.assets.service import AssetService
+from land.cat.endpoints import router as cat_router
+from land.cat.service import CatService
 from land.config import LandSettings, get_settings
 from land.db import platform
 
@@ -21,10 +23,14 @@ register, Assets of Community Value with their statutory clocks (nomination, lis
 notices, moratoria), community asset transfer. Everything here is private to the council that owns it."""
 
 
-def build_services(settings: LandSettings) -> tuple[AssetService, AcvService]:
+def build_services(settings: LandSettings) -> tuple[AssetService, AcvService, CatService]:
     outbox = Outbox(platform, "land")
     assets = AssetService(outbox)
-    return assets, AcvService(outbox, RegimeBook.default(settings.crtb_effective_from), assets)
+    return (
+        assets,
+        AcvService(outbox, RegimeBook.default(settings.crtb_effective_from), assets),
+        CatService(outbox, assets),
+    )
 
 
 def create_app(settings: LandSettings | None = None) -> FastAPI:
@@ -37,7 +43,7 @@ def create_app(settings: LandSettings | None = None) -> FastAPI:
         tables=platform,
         title="localwealth land",
         description=DESCRIPTION,
-        routers=[assets_router, acv_router],
+        routers=[assets_router, acv_router, cat_router],
     )
-    app.state.asset_service, app.state.acv_service = build_services(settings)
+    app.state.asset_service, app.state.acv_service, app.state.cat_service = build_services(settings)
     return app

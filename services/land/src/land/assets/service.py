@@ -127,9 +127,10 @@ class AssetService:
         await self.outbox.add(session, EVENT_UPDATED, asset.id, project(asset))
         return asset
 
-    async def mark_transferred(self, session: AsyncSession, asset: Asset) -> None:
-        """Completion of a community asset transfer: the asset is community-owned from now on."""
+    async def mark_transferred(self, session: AsyncSession, asset: Asset, transfer: dict[str, Any]) -> None:
+        """Completion of a community asset transfer: the asset is community-owned from now on. `transfer`
+        names the new owner or lessee (`organisation_id`), the application, the type and the date."""
         asset.status, asset.community_owned = "transferred", True
         asset.updated_at, asset.version = utcnow(), asset.version + 1
         await session.flush()
-        await self.outbox.add(session, EVENT_TRANSFERRED, asset.id, project(asset))
+        await self.outbox.add(session, EVENT_TRANSFERRED, asset.id, {**project(asset), **transfer})

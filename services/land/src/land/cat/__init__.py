@@ -1,0 +1,1 @@
+"""Community Asset Transfer (England/Wales; council policy, not statute — SPEC §6.3)."""
