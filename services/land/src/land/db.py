@@ -170,3 +170,26 @@ class CatApplication(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ScottishTransferRequest(Base):
+    """An asset transfer request under the Community Empowerment (Scotland) Act 2015 Part 5."""
+
+    __tablename__ = "scottish_transfer_requests"
+    __table_args__ = (Index("ix_scottish_requests_council_updated", "council", "updated_at", "id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    council: Mapped[str] = mapped_column(String(100))
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id"))
+    organisation_id: Mapped[str] = mapped_column(String(36))
+    request_type: Mapped[str] = mapped_column(String(20))  # ownership | lease | other_rights
+    proposed_use: Mapped[str] = mapped_column(Text)
+    received_date: Mapped[date] = mapped_column(Date)
+    validation_date: Mapped[date | None] = mapped_column(Date)
+    decision_due: Mapped[date | None] = mapped_column(Date)
+    extensions: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    decision: Mapped[str | None] = mapped_column(String(20))  # agreed | refused
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)

@@ -17,6 +17,7 @@ from land.cat.endpoints import router as cat_router
 from land.cat.service import CatService
 from land.config import LandSettings, get_settings
 from land.db import platform
+from land.scotland.requests import router as scotland_router
 
 DESCRIPTION = """Public land and buildings and the community's rights over them: each council's asset
 register, Assets of Community Value with their statutory clocks (nomination, listing, review, disposal
@@ -43,7 +44,7 @@ def create_app(settings: LandSettings | None = None) -> FastAPI:
         tables=platform,
         title="localwealth land",
         description=DESCRIPTION,
-        routers=[assets_router, acv_router, cat_router],
+        routers=[assets_router, acv_router, cat_router, scotland_router],
     )
     app.state.asset_service, app.state.acv_service, app.state.cat_service = build_services(settings)
     return app
