@@ -21,6 +21,10 @@ class ProcurementSettings(ServiceSettings):
     ocid_prefix: str = "ocds-lwealth"
     # Date-versioned procurement thresholds (CSV, see rules/thresholds.py); empty = the bundled table.
     thresholds_file: Path | None = None
+    # Alert webhooks: attempts before a delivery is marked failed, and the first retry delay (doubling).
+    webhook_max_attempts: int = 6
+    webhook_backoff_s: float = 5.0
+    webhook_timeout_s: float = 10.0
 
 
 def get_settings() -> ProcurementSettings:

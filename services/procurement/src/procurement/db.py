@@ -164,3 +164,39 @@ class OcdsRelease(Base):
     release: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     imported_by: Mapped[str] = mapped_column(String(100))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AlertSubscription(Base):
+    """A supplier's wish to hear about matching published tenders, delivered to its webhook."""
+
+    __tablename__ = "alert_subscriptions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(100), index=True)
+    organisation_id: Mapped[str] = mapped_column(String(36), index=True)
+    cpv_codes: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    lad_codes: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    min_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    max_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    webhook_url: Mapped[str] = mapped_column(String(2000))
+    # Standard Webhooks signing secret ("whsec_" + base64), shown once when the subscription is created.
+    secret: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebhookDelivery(Base):
+    """One webhook call and its attempts: the delivery log, and the queue the worker's sender works from."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the webhook-id header (msg_…)
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), index=True)
+    event_type: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    status: Mapped[str] = mapped_column(String(20))  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

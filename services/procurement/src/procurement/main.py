@@ -9,6 +9,8 @@ from localwealth_shared.http.app import create_service_app
 from localwealth_shared.jobs import JobStore
 from localwealth_shared.observability.logging import configure_logging
 
+from procurement.alerts.endpoints import router as alerts_router
+from procurement.alerts.matching import AlertPublisher
 from procurement.awards.endpoints import router as awards_router
 from procurement.config import ProcurementSettings, get_settings
 from procurement.db import platform
@@ -31,7 +33,7 @@ def build_service(settings: ProcurementSettings) -> TenderService:
     thresholds = (
         ThresholdTable.from_file(settings.thresholds_file) if settings.thresholds_file else default_thresholds()
     )
-    return TenderService(thresholds, OUTBOX, ocid_prefix=settings.ocid_prefix)
+    return TenderService(thresholds, OUTBOX, ocid_prefix=settings.ocid_prefix, on_published=[AlertPublisher(OUTBOX)])
 
 
 def create_app(settings: ProcurementSettings | None = None) -> FastAPI:
@@ -45,7 +47,7 @@ def create_app(settings: ProcurementSettings | None = None) -> FastAPI:
         title="localwealth procurement",
         description=DESCRIPTION,
         # Matching declares /tenders/matching-weights, so it comes before /tenders/{tender_id}.
-        routers=[matching_router, imports_router, tenders_router, awards_router, ocds_router],
+        routers=[matching_router, imports_router, tenders_router, awards_router, ocds_router, alerts_router],
     )
     app.state.tender_service = build_service(settings)
     app.state.supplier_index = SupplierIndex()

@@ -1,4 +1,4 @@
-"""The procurement worker process: outbox relay, OCDS import jobs, and the supplier read model consumers."""
+"""The procurement worker: outbox relay, OCDS import jobs, alert webhooks, supplier read model consumers."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from localwealth_shared.events.outbox import OutboxRelay
 from localwealth_shared.jobs import JobRunner, JobStore
 from localwealth_shared.worker import run_parts, serve_worker
 
+from procurement.alerts.sender import WebhookSender
 from procurement.config import ProcurementSettings
 from procurement.db import platform
 from procurement.main import OUTBOX, build_service
@@ -41,8 +42,18 @@ async def run_worker(settings: ProcurementSettings, stop: asyncio.Event | None =
         for spec in (ORGANISATIONS, SCORES)
     }
     jobs = JobRunner(JobStore(db, platform), {KIND: ocds_import_handler(db, build_service(settings), OUTBOX)})
+    webhooks = WebhookSender(
+        db,
+        max_attempts=settings.webhook_max_attempts,
+        base_backoff_s=settings.webhook_backoff_s,
+        timeout_s=settings.webhook_timeout_s,
+    )
     try:
-        await run_parts("procurement", {"outbox-relay": relay, "jobs": jobs, **consumers}, stop or asyncio.Event())
+        await run_parts(
+            "procurement",
+            {"outbox-relay": relay, "jobs": jobs, "webhooks": webhooks, **consumers},
+            stop or asyncio.Event(),
+        )
     finally:
         await db.dispose()
 

@@ -27,7 +27,7 @@ class BuyerInfo:
     area_lad_codes: tuple[str, ...]
 
 
-def _cpv_list(codes: list[str], loc: list[str | int]) -> list[str]:
+def validated_cpv_codes(codes: list[str], loc: list[str | int]) -> list[str]:
     out: list[str] = []
     for i, code in enumerate(codes):
         try:
@@ -39,7 +39,7 @@ def _cpv_list(codes: list[str], loc: list[str | int]) -> list[str]:
     return out
 
 
-def _lad_codes(codes: list[str], loc: list[str | int]) -> list[str]:
+def validated_lad_codes(codes: list[str], loc: list[str | int]) -> list[str]:
     for i, code in enumerate(codes):
         if not is_lad_code(code):
             raise field_error([*loc, i], f"{code} is not a current ONS local authority district code", "lad.unknown")
@@ -49,7 +49,7 @@ def _lad_codes(codes: list[str], loc: list[str | int]) -> list[str]:
 def _delivery(delivery: dict[str, Any] | None) -> dict[str, Any]:
     if delivery is None:
         return {"delivery_lad_codes": [], "delivery_postcode": None, "delivery_lat": None, "delivery_lon": None}
-    lads = _lad_codes(delivery.get("lad_codes") or [], ["body", "delivery", "lad_codes"])
+    lads = validated_lad_codes(delivery.get("lad_codes") or [], ["body", "delivery", "lad_codes"])
     postcode, lat, lon = delivery.get("postcode"), None, None
     if postcode:
         try:
@@ -77,7 +77,7 @@ def _lots(lots: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "id": lot["id"],
                 "title": lot.get("title"),
                 "value": {"amount": str(value["amount"]), "currency": value["currency"]} if value else None,
-                "cpv_codes": _cpv_list(lot.get("cpv_codes") or [], ["body", "lots", i, "cpv_codes"]),
+                "cpv_codes": validated_cpv_codes(lot.get("cpv_codes") or [], ["body", "lots", i, "cpv_codes"]),
             }
         )
     return out
@@ -123,7 +123,7 @@ def normalise(state: dict[str, Any], buyer: BuyerInfo, thresholds: ThresholdTabl
             else None
         ),
         "publication_date": publication_date,
-        "cpv_codes": _cpv_list(state.get("cpv_codes") or [], ["body", "cpv_codes"]),
+        "cpv_codes": validated_cpv_codes(state.get("cpv_codes") or [], ["body", "cpv_codes"]),
         **_delivery(state.get("delivery")),
         "tender_period_start": period.get("start_date"),
         "tender_period_end": period.get("end_date"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from localwealth_shared.clock import today, utcnow
@@ -15,6 +16,8 @@ from procurement.rules.thresholds import ThresholdTable
 from procurement.tenders.normalise import PRIVATE_STATUSES, BuyerInfo, normalise
 from procurement.tenders.projection import editable_fields, project
 
+# Called in the publishing transaction (alerts use it), so what they write commits with the tender.
+PublishHook = Callable[[AsyncSession, Tender], Awaitable[None]]
 EVENT_PREFIX = "org.localwealth.procurement.tender."
 CANCELLED_STATUSES = frozenset({"cancelled", "withdrawn", "unsuccessful"})
 
@@ -33,10 +36,18 @@ def event_verb(before: str | None, after: str) -> str | None:
 
 
 class TenderService:
-    def __init__(self, thresholds: ThresholdTable, outbox: Outbox, *, ocid_prefix: str) -> None:
+    def __init__(
+        self,
+        thresholds: ThresholdTable,
+        outbox: Outbox,
+        *,
+        ocid_prefix: str,
+        on_published: Sequence[PublishHook] = (),
+    ) -> None:
         self.thresholds = thresholds
         self.outbox = outbox
         self.ocid_prefix = ocid_prefix
+        self.on_published = tuple(on_published)
 
     async def create(
         self,
@@ -95,3 +106,6 @@ class TenderService:
         verb = event_verb(before, tender.status)
         if verb is not None:
             await self.outbox.add(session, f"{EVENT_PREFIX}{verb}.v1", tender.id, project(tender))
+        if verb == "published":
+            for hook in self.on_published:
+                await hook(session, tender)
