@@ -226,3 +226,44 @@ async def test_every_event_written_validates_against_its_contract(
     for row in rows:
         assert validation_errors(row.type, orjson.loads(row.payload)) == [], row.type
     assert OXFORD  # the council the cases belong to
+
+
+async def test_digital_land_csv_export(client: httpx.AsyncClient, known_organisation: AddOrganisation) -> None:
+    import csv
+    import io
+
+    charity, cic = await known_organisation("charity_trust"), await known_organisation("community_interest_company")
+    case_id = await listed_case(client, charity)
+    await client.post(f"/api/v1/acv/listings/{case_id}/disposal-notices", json={"received_date": "2025-04-01"})
+    await client.post(
+        f"/api/v1/acv/listings/{case_id}/bid-requests", json={"organisation_id": cic, "received_date": "2025-04-02"}
+    )
+    await nominate(client, charity, reasons='=HYPERLINK("http://evil")')  # a formula must not survive
+    response = await client.get("/api/v1/acv/export.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert list(rows[0]) == [
+        "reference",
+        "name",
+        "description",
+        "address-text",
+        "point",
+        "geometry",
+        "nomination-date",
+        "nominating-group",
+        "decision",
+        "decision-date",
+        "start-date",
+        "end-date",
+        "notification-to-sell-date",
+        "protected-period-start-date",
+        "interested-group",
+        "organisation",
+    ]
+    listed = next(r for r in rows if r["reference"] == case_id)
+    assert listed["decision"] == "listed" and listed["start-date"] == "2025-03-20"
+    assert listed["end-date"] == "2030-03-19" and listed["notification-to-sell-date"] == "2025-04-01"
+    assert listed["point"].startswith("POINT (-1.") and listed["organisation"] == OXFORD
+    assert listed["nominating-group"].startswith("Test body") and listed["interested-group"].startswith("Test body")
+    assert next(r for r in rows if r["reference"] != case_id)["description"].startswith("'=")

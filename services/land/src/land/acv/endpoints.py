@@ -6,11 +6,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import PlainTextResponse
 from localwealth_shared.http.concurrency import set_etag
 from localwealth_shared.http.pagination import Cursor, Limit, after, decode_cursor, page_of
 from localwealth_shared.http.problems import NotFound, problem_responses
 from sqlalchemy import select
 
+from land.acv.export import row, to_csv
 from land.acv.schemas import (
     AcvCase,
     AcvCasePage,
@@ -24,6 +26,7 @@ from land.acv.schemas import (
 )
 from land.acv.service import get_case, load_view
 from land.db import AcvCase as AcvCaseRow
+from land.db import Asset, KnownOrganisation
 from land.dependencies import AcvServiceDep, Reader, ReadSession, Writer, WriteSession
 
 router = APIRouter(prefix="/api/v1/acv", tags=["assets of community value"])
@@ -110,6 +113,37 @@ async def list_listings(
     rows = list((await session.scalars(stmt.order_by(*order).limit(limit + 1))).all())
     page, next_cursor = page_of(rows, limit, lambda c: [c.updated_at, c.id])
     return {"data": [(await load_view(session, c)).api() for c in page], "next_cursor": next_cursor}
+
+
+@router.get(
+    "/export.csv",
+    response_class=PlainTextResponse,
+    responses=problem_responses(401, 403),
+    summary="The council's ACV register in the digital-land asset-of-community-value fields (CSV)",
+)
+async def export_csv(principal: Reader, session: ReadSession) -> PlainTextResponse:
+    cases = list(
+        (
+            await session.scalars(
+                select(AcvCaseRow).where(AcvCaseRow.council == principal.tenant_id).order_by(AcvCaseRow.received_date)
+            )
+        ).all()
+    )
+    views = [await load_view(session, c) for c in cases]
+    assets = {
+        a.id: a for a in (await session.scalars(select(Asset).where(Asset.id.in_({c.asset_id for c in cases})))).all()
+    }
+    org_ids = {c.nominating_organisation_id for c in cases} | {b.organisation_id for v in views for b in v.bids}
+    orgs = {
+        o.id: o
+        for o in (await session.scalars(select(KnownOrganisation).where(KnownOrganisation.id.in_(org_ids)))).all()
+    }
+    text = to_csv(row(v, assets[v.case.asset_id], orgs) for v in views)
+    return PlainTextResponse(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="asset-of-community-value-{principal.tenant_id}.csv"'},
+    )
 
 
 @router.get(
