@@ -112,3 +112,18 @@ async def test_redelivery_applies_once_and_poison_goes_to_the_dlq(
     async with procurement_app.state.db.reader() as session:
         row = await session.get(Supplier, org["id"])
     assert row is not None and row.name == "Twice Told" and row.registry_version == 2
+
+
+async def test_rebuild_replays_the_topics_into_an_emptied_read_model(
+    procurement_app,
+    running_broker: EmbeddedBroker,  # type: ignore[no-untyped-def]
+) -> None:
+    from procurement.suppliers.rebuild import rebuild
+
+    org = organisation("Replayed Co-op", cpv=["55520000"], sites=[site(*OXFORD_SITE)])
+    await publish(running_broker, message(registered(org)))
+    replayed = await rebuild(procurement_app.state.db, running_broker.bootstrap_servers, idle_s=2.0)
+    assert replayed >= 1
+    async with procurement_app.state.db.reader() as session:
+        row = await session.get(Supplier, org["id"])
+    assert row is not None and row.name == "Replayed Co-op"

@@ -11,4 +11,4 @@ __all__ = ["ReadSession", "WriteSession", "tender_service"]
 
 
 def tender_service(request: Request) -> TenderService:
-    return request.app.state.tender_service  # type: ignore[no-any-return]
+    return request.app.state.tender_service

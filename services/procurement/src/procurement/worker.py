@@ -59,4 +59,4 @@ async def run_worker(settings: ProcurementSettings, stop: asyncio.Event | None =
 
 
 def main(settings: ProcurementSettings) -> None:
-    serve_worker(settings, run_worker)  # type: ignore[arg-type]
+    serve_worker(settings, run_worker)

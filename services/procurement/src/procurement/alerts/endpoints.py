@@ -81,7 +81,7 @@ async def _own(session: Any, subscription_id: str, tenant_id: str) -> AlertSubsc
     sub = await session.get(AlertSubscription, subscription_id)
     if sub is None or sub.tenant_id != tenant_id:
         raise NotFound(f"no subscription {subscription_id}", code="subscription_not_found")
-    return sub  # type: ignore[no-any-return]
+    return sub
 
 
 @router.post(

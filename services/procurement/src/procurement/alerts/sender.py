@@ -68,7 +68,7 @@ class WebhookSender:
             await self._attempt(delivery.id, sub.webhook_url, sub.secret, delivery.event_type, delivery.payload)
         return len(due)
 
-    async def _attempt(self, delivery_id: str, url: str, secret: str, event_type: str, payload: dict) -> None:  # type: ignore[type-arg]
+    async def _attempt(self, delivery_id: str, url: str, secret: str, event_type: str, payload: dict) -> None:
         now = utcnow()
         body = orjson.dumps({"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": payload})
         code: int | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import time
+from collections.abc import Callable
 from importlib.resources import files
 
 import httpx
@@ -16,7 +17,7 @@ def demo_releases() -> bytes:
     return gzip.decompress(files(__package__).joinpath(DEMO_FILE).read_bytes())
 
 
-def seed(base_url: str, key: str, log: callable = print) -> None:  # type: ignore[valid-type]
+def seed(base_url: str, key: str, log: Callable[[str], object] = print) -> None:
     """Import the demo releases through the public API when there are no tenders yet; wait for the job."""
     with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
         existing = client.get("/api/v1/tenders", params={"limit": 1}).json()

@@ -152,7 +152,7 @@ def eligibility(supplier: SupplierFacts, opp: Opportunity) -> tuple[bool, list[s
         return True, []
     failures: list[str] = []
     if r.get("scope") == "local_area":
-        area = set(r.get("area_lad_codes") or ())  # type: ignore[arg-type]
+        area = {str(code) for code in r.get("area_lad_codes") or ()}  # type: ignore[attr-defined]
         if not any(s.lad_code in area for s in supplier.operating_sites):
             offices = [s for s in supplier.sites if not s.is_operating and s.lad_code in area]
             failures.append(

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/v1/tenders/imports", tags=["imports"])
 
 
 def job_store(request: Request) -> JobStore:
-    return request.app.state.job_store  # type: ignore[no-any-return]
+    return request.app.state.job_store
 
 
 Store = Annotated[JobStore, Depends(job_store)]

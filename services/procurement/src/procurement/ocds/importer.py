@@ -123,7 +123,7 @@ class _Rejected(Exception):
         self.releases = releases
 
 
-def ocds_import_handler(db: Database, service: TenderService, outbox: Outbox):  # type: ignore[no-untyped-def]
+def ocds_import_handler(db: Database, service: TenderService, outbox: Outbox):
     async def run(job: JobContext) -> None:
         try:
             items = list(read_releases(job.content))

@@ -98,8 +98,8 @@ def _supplier_identifier(party: dict[str, Any] | None) -> dict[str, str] | None:
 
 def map_release(release: dict[str, Any]) -> Mapped:
     warnings: list[tuple[str, str]] = []
-    tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
-    buyer = release.get("buyer") if isinstance(release.get("buyer"), dict) else {}
+    tender: dict[str, Any] = release["tender"] if isinstance(release.get("tender"), dict) else {}
+    buyer: dict[str, Any] = release["buyer"] if isinstance(release.get("buyer"), dict) else {}
     parties = {p.get("id"): p for p in release.get("parties") or [] if isinstance(p, dict)}
     buyer_name = buyer.get("name") or (parties.get(buyer.get("id")) or {}).get("name")
     if not buyer_name:
@@ -128,7 +128,7 @@ def map_release(release: dict[str, Any]) -> Mapped:
         start = None
     postcode = _postcode(release, tender, buyer.get("id"))
     suitability = tender.get("suitability") if isinstance(tender.get("suitability"), dict) else None
-    lots = []
+    lots: list[dict[str, Any]] = []
     for lot in tender.get("lots") or []:
         if isinstance(lot, dict) and lot.get("id") is not None:
             lot_value = _money(lot.get("value"))
