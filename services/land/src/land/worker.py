@@ -1,4 +1,5 @@
-"""The land worker process: outbox relay, the `registry.organisation` consumer and the ACV clock scheduler."""
+"""The land worker process: outbox relay, the `registry.organisation` consumer, the ACV clock scheduler and
+land-register import jobs."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import asyncio
 from localwealth_shared.db import Database
 from localwealth_shared.events.consumer import EventConsumer
 from localwealth_shared.events.outbox import Outbox, OutboxRelay
+from localwealth_shared.jobs import JobRunner, JobStore
 from localwealth_shared.worker import run_parts, serve_worker
 
 from land.acv.scheduler import ClockScheduler
 from land.config import LandSettings
 from land.db import platform
+from land.imports.runner import KIND as REGISTER_IMPORT
+from land.imports.runner import import_handler
+from land.main import build_services
 from land.organisations.read_model import ORGANISATIONS_CONSUMER
 
 
@@ -36,7 +41,9 @@ async def run_worker(settings: LandSettings, stop: asyncio.Event | None = None) 
         retry_backoff_s=settings.consumer_retry_backoff_s,
     )
     clocks = ClockScheduler(db, Outbox(platform, "land"), settings.clock_check_interval_s)
-    parts = {"outbox-relay": relay, "organisations-consumer": consumer, "acv-clocks": clocks}
+    assets, _, _ = build_services(settings)
+    jobs = JobRunner(JobStore(db, platform), {REGISTER_IMPORT: import_handler(db, assets)})
+    parts = {"outbox-relay": relay, "organisations-consumer": consumer, "acv-clocks": clocks, "imports": jobs}
     try:
         await run_parts("land", parts, stop or asyncio.Event())
     finally:
