@@ -30,7 +30,10 @@ def test_header_synonyms_across_councils() -> None:
 
 
 def test_map_reference_pair_latitude_longitude_and_bom() -> None:
-    content = '\ufeffAsset ID,Asset Name,Map Reference,Latitude,Longitude\nA1,Hall,"451350, 206050",,\nA2,Park,,51.75,-1.26\nA3,Sea,,40.0,-1.26\n'
+    content = (
+        "\ufeffAsset ID,Asset Name,Map Reference,Latitude,Longitude\n"
+        'A1,Hall,"451350, 206050",,\nA2,Park,,51.75,-1.26\nA3,Sea,,40.0,-1.26\n'
+    )
     rows = list(parse(content.encode("utf-8")))
     assert rows[0].fields["point"]["lat"] == pytest.approx(51.7507, abs=0.002)
     assert rows[1].fields["point"] == {"lat": 51.75, "lon": -1.26}
