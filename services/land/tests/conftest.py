@@ -13,12 +13,11 @@ from fastapi import FastAPI
 from land.config import SERVICE_ROOT, LandSettings
 from land.main import create_app
 from land.organisations.read_model import apply_organisation_event
-from localwealth_shared.auth import Principal, issue_internal_token
 from localwealth_shared.events.envelope import CloudEvent
 from localwealth_shared.migrations import upgrade
-from localwealth_shared.settings import DEV_INTERNAL_TOKEN_SECRET
+from localwealth_shared.testing.clients import CHERWELL, OXFORD, ClientFactory, client_factory
 
-OXFORD, CHERWELL = "E07000178", "E07000177"
+__all__ = ["CHERWELL", "OXFORD", "ClientFactory"]
 
 
 @pytest.fixture
@@ -40,32 +39,10 @@ async def land_app(land_settings: LandSettings) -> AsyncIterator[FastAPI]:
     await app.state.db.dispose()
 
 
-def token(tenant: str, area: tuple[str, ...], scopes: tuple[str, ...] = ("land:read", "land:write")) -> str:
-    principal = Principal(tenant_id=tenant, scopes=frozenset(scopes), key_id=f"key-{tenant}", area_lad_codes=area)
-    return issue_internal_token(principal, DEV_INTERNAL_TOKEN_SECRET)
-
-
-ClientFactory = Callable[..., httpx.AsyncClient]
-
-
 @pytest.fixture
 async def make_client(land_app: FastAPI) -> AsyncIterator[ClientFactory]:
-    clients: list[httpx.AsyncClient] = []
-
-    def factory(
-        tenant: str = OXFORD, area: tuple[str, ...] = (OXFORD,), scopes: tuple[str, ...] = ("land:read", "land:write")
-    ) -> httpx.AsyncClient:
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(land_app),
-            base_url="http://land",
-            headers={"Authorization": f"Bearer {token(tenant, area, scopes)}"},
-        )
-        clients.append(client)
-        return client
-
-    yield factory
-    for client in clients:
-        await client.aclose()
+    async with client_factory(land_app, base_url="http://land", scopes=("land:read", "land:write"), tenant=OXFORD) as f:
+        yield f
 
 
 @pytest.fixture

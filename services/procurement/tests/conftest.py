@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from localwealth_shared.auth import Principal, issue_internal_token
 from localwealth_shared.migrations import upgrade
-from localwealth_shared.settings import DEV_INTERNAL_TOKEN_SECRET
+from localwealth_shared.testing.clients import CHERWELL, OXFORD, ClientFactory, client_factory
+from localwealth_shared.testing.clients import token as shared_token
 from procurement.config import SERVICE_ROOT, ProcurementSettings
 from procurement.main import create_app
 
-OXFORD = "E07000178"
-CHERWELL = "E07000177"
+__all__ = ["CHERWELL", "OXFORD", "ClientFactory"]
 SCOPES = ("procurement:read", "procurement:write")
 
 
@@ -37,47 +37,14 @@ async def procurement_app(procurement_settings: ProcurementSettings) -> AsyncIte
     await app.state.db.dispose()
 
 
-def token(
-    tenant: str = "t-oxford",
-    scopes: tuple[str, ...] = SCOPES,
-    area: tuple[str, ...] = (OXFORD,),
-    kind: str = "council",
-) -> str:
-    principal = Principal(
-        tenant_id=tenant,
-        scopes=frozenset(scopes),
-        key_id=f"key-{tenant}",
-        area_lad_codes=area,
-        tenant_kind=kind,
-        tenant_name=f"{tenant} council",
-    )
-    return issue_internal_token(principal, DEV_INTERNAL_TOKEN_SECRET)
-
-
-ClientFactory = Callable[..., httpx.AsyncClient]
+def token(tenant: str = "t-oxford", scopes: tuple[str, ...] = SCOPES, **kwargs: Any) -> str:
+    return shared_token(tenant, scopes, **kwargs)
 
 
 @pytest.fixture
 async def make_client(procurement_app: FastAPI) -> AsyncIterator[ClientFactory]:
-    clients: list[httpx.AsyncClient] = []
-
-    def factory(
-        tenant: str = "t-oxford",
-        scopes: tuple[str, ...] = SCOPES,
-        area: tuple[str, ...] = (OXFORD,),
-        kind: str = "council",
-        auth: bool = True,
-    ) -> httpx.AsyncClient:
-        headers = {"Authorization": f"Bearer {token(tenant, scopes, area, kind)}"} if auth else {}
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(procurement_app), base_url="http://procurement", headers=headers
-        )
-        clients.append(client)
-        return client
-
-    yield factory
-    for client in clients:
-        await client.aclose()
+    async with client_factory(procurement_app, base_url="http://procurement", scopes=SCOPES) as factory:
+        yield factory
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 from fastapi import FastAPI
-from localwealth_shared.auth import Principal, issue_internal_token
 from localwealth_shared.jobs import JobRunner
 from localwealth_shared.migrations import upgrade
-from localwealth_shared.settings import DEV_INTERNAL_TOKEN_SECRET
+from localwealth_shared.testing.clients import ClientFactory, client_factory
+from localwealth_shared.testing.clients import token as shared_token
 from localwealth_shared.testing.databases import shared_data_dir
 from registry.config import SERVICE_ROOT, RegistrySettings
 from registry.imports.runner import KIND, import_handler
@@ -38,35 +38,17 @@ async def registry_app(registry_settings: RegistrySettings) -> AsyncIterator[Fas
     await app.state.db.dispose()
 
 
-def token(
-    tenant: str = "t-oxford",
-    scopes: tuple[str, ...] = ("registry:read", "registry:write"),
-    area: tuple[str, ...] = ("E07000178",),
-) -> str:
-    principal = Principal(tenant_id=tenant, scopes=frozenset(scopes), key_id=f"key-{tenant}", area_lad_codes=area)
-    return issue_internal_token(principal, DEV_INTERNAL_TOKEN_SECRET)
+SCOPES = ("registry:read", "registry:write")
 
 
-ClientFactory = Callable[..., httpx.AsyncClient]
+def token(tenant: str = "t-oxford", scopes: tuple[str, ...] = SCOPES, area: tuple[str, ...] = ("E07000178",)) -> str:
+    return shared_token(tenant, scopes, area)
 
 
 @pytest.fixture
 async def make_client(registry_app: FastAPI) -> AsyncIterator[ClientFactory]:
-    clients: list[httpx.AsyncClient] = []
-
-    def factory(
-        tenant: str = "t-oxford", scopes: tuple[str, ...] = ("registry:read", "registry:write"), auth: bool = True
-    ) -> httpx.AsyncClient:
-        headers = {"Authorization": f"Bearer {token(tenant, scopes)}"} if auth else {}
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(registry_app), base_url="http://registry", headers=headers
-        )
-        clients.append(client)
-        return client
-
-    yield factory
-    for client in clients:
-        await client.aclose()
+    async with client_factory(registry_app, base_url="http://registry", scopes=SCOPES) as factory:
+        yield factory
 
 
 @pytest.fixture
