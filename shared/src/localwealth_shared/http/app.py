@@ -20,7 +20,7 @@ from localwealth_shared.auth import Authenticator
 from localwealth_shared.db import Database
 from localwealth_shared.http.idempotency import IdempotencyMiddleware
 from localwealth_shared.http.middleware import BodyGuardMiddleware, RequestContextMiddleware
-from localwealth_shared.http.problems import install_problem_handlers
+from localwealth_shared.http.problems import install_problem_handlers, problem_responses
 from localwealth_shared.http.query_guard import forbid_unknown_query_params
 from localwealth_shared.http.responses import JSONDocResponse
 from localwealth_shared.observability.metrics import render
@@ -83,7 +83,10 @@ def create_service_app(
     install_problem_handlers(app)
 
     for router in routers:
-        app.include_router(router, dependencies=[Depends(forbid_unknown_query_params)])
+        # Every route rejects unknown query parameters (422 problem), so every route documents that answer.
+        app.include_router(
+            router, dependencies=[Depends(forbid_unknown_query_params)], responses=problem_responses(422)
+        )
 
     checks: dict[str, ReadinessCheck] = {}
 

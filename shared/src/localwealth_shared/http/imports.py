@@ -12,11 +12,11 @@ The app keeps its `JobStore` in `app.state.job_store`; the service's worker runs
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile, status
-from fastapi.responses import PlainTextResponse
 
 from localwealth_shared.auth import Principal, require
 from localwealth_shared.http.pagination import Cursor, Limit
 from localwealth_shared.http.problems import field_error, problem_responses
+from localwealth_shared.http.responses import CSVResponse
 from localwealth_shared.http.sessions import ReadSession, WriteSession
 from localwealth_shared.jobs import JobStore
 
@@ -89,16 +89,12 @@ def import_router(
 
     @router.get(
         "/{job_id}/errors.csv",
-        response_class=PlainTextResponse,
+        response_class=CSVResponse,
         responses=problem_responses(401, 403, 404),
         summary="Row-level errors as CSV",
     )
     async def get_import_errors_csv(job_id: str, principal: Reader, session: ReadSession, store: Store) -> Any:
         text = await store.errors_csv(session, tenant_id=principal.tenant_id, job_id=job_id)
-        return PlainTextResponse(
-            text,
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'},
-        )
+        return CSVResponse(text, f"import-{job_id}-errors.csv")
 
     return router

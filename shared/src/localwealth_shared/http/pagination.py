@@ -7,13 +7,14 @@ lists that ERP systems sync from are ordered by `(updated_at, id)` and filtered 
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 from sqlalchemy import ColumnElement, and_, or_
 
 from localwealth_shared.http.problems import field_error
@@ -24,8 +25,32 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1–200).")]
 Cursor = Annotated[
     str | None, Query(max_length=500, description="Opaque cursor from the previous page's `next_cursor`.")
 ]
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    """Move an RFC 3339 time to UTC; one that leaves the calendar on the way (year 9999 at −14:00) is a 422,
+    not a database overflow. A time without an offset is left for the endpoint to refuse with its rule."""
+    if value is None or value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("date-time out of range") from exc
+
+
+def _rfc3339_only(value: object) -> object:
+    """pydantic would read `0.0` as a Unix timestamp; the API promises RFC 3339 date-times only."""
+    if isinstance(value, str) and not _RFC3339_START.match(value):
+        raise ValueError("an RFC 3339 date-time is expected, e.g. 2026-01-31T09:00:00Z")
+    return value
+
+
+_RFC3339_START = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
+
 UpdatedSince = Annotated[
     datetime | None,
+    BeforeValidator(_rfc3339_only),
+    AfterValidator(_as_utc),
     Query(description="Only items changed at or after this RFC 3339 time, ordered by (updated_at, id)."),
 ]
 

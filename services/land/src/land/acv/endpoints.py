@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
-from fastapi.responses import PlainTextResponse
 from localwealth_shared.http.concurrency import set_etag
 from localwealth_shared.http.pagination import Cursor, Limit, after, decode_cursor, page_of
 from localwealth_shared.http.problems import NotFound, problem_responses
+from localwealth_shared.http.responses import CSVResponse
 from sqlalchemy import select
 
 from land.acv.export import row, to_csv
@@ -117,11 +117,11 @@ async def list_listings(
 
 @router.get(
     "/export.csv",
-    response_class=PlainTextResponse,
+    response_class=CSVResponse,
     responses=problem_responses(401, 403),
     summary="The council's ACV register in the digital-land asset-of-community-value fields (CSV)",
 )
-async def export_csv(principal: Reader, session: ReadSession) -> PlainTextResponse:
+async def export_csv(principal: Reader, session: ReadSession) -> CSVResponse:
     cases = list(
         (
             await session.scalars(
@@ -139,11 +139,7 @@ async def export_csv(principal: Reader, session: ReadSession) -> PlainTextRespon
         for o in (await session.scalars(select(KnownOrganisation).where(KnownOrganisation.id.in_(org_ids)))).all()
     }
     text = to_csv(row(v, assets[v.case.asset_id], orgs) for v in views)
-    return PlainTextResponse(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="asset-of-community-value-{principal.tenant_id}.csv"'},
-    )
+    return CSVResponse(text, f"asset-of-community-value-{principal.tenant_id}.csv")
 
 
 @router.get(

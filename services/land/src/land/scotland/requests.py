@@ -166,7 +166,7 @@ async def list_requests(principal: Reader, session: ReadSession, limit: Limit = 
     return {"data": [view(r, today()) for r in page], "next_cursor": next_cursor}
 
 
-@router.get("/{request_id}", response_model=TransferRequest, responses=problem_responses(401, 403, 404))
+@router.get("/{request_id}", response_model=TransferRequest, responses=problem_responses(401, 403, 404, 422))
 async def get_request(
     request_id: str,
     response: Response,
