@@ -71,7 +71,7 @@ def stand_in_app(name: str, db_path: Path) -> FastAPI:
     @router.get("/api/v1/organisations/{org_id}/impact")
     async def impact(org_id: str, _: Annotated[Principal, Depends(require("impact:read"))]) -> dict[str, Any]:
         if org_id == "slow":
-            await asyncio.sleep(1.5)
+            await asyncio.sleep(5)
         if org_id == "boom":
             raise Problem("stand-in failure", status=500, code="boom")
         return {"organisation": org_id, "lm3": "1.80", "served_by": name}

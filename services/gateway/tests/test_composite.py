@@ -26,7 +26,7 @@ async def test_profile_combines_all_three_services(make_gateway: Any, start_upst
 async def test_profile_degrades_when_a_service_is_down_slow_or_absent(make_gateway: Any, start_upstream: Any) -> None:
     registry, procurement, impact = [await start_upstream(n) for n in ("registry", "procurement", "impact")]
     client = await make_gateway(
-        registry_url=registry.url, procurement_url=procurement.url, impact_url=impact.url, composite_timeout_s=0.3
+        registry_url=registry.url, procurement_url=procurement.url, impact_url=impact.url, composite_timeout_s=1.0
     )
     await procurement.stop()
     started = time.monotonic()
@@ -38,9 +38,11 @@ async def test_profile_degrades_when_a_service_is_down_slow_or_absent(make_gatew
     assert body["tender_matches"] is None and body["impact"] is None
     assert sorted(body["degraded"]) == ["impact", "procurement"]
     assert body["degraded_reasons"] == {"procurement": "unavailable", "impact": "timeout"}
-    assert elapsed < 1.4  # the slow part was cut off, not waited for (it sleeps 1.5 s)
+    assert elapsed < 4  # the slow part was cut off, not waited for (it sleeps 5 s)
 
-    failing = (await client.get("/api/v1/organisations/boom/profile", headers=ADMIN)).json()
+    # A failing part is told apart from a slow one (a generous timeout, so a loaded machine cannot blur them).
+    patient = await make_gateway(registry_url=registry.url, impact_url=impact.url, composite_timeout_s=10)
+    failing = (await patient.get("/api/v1/organisations/boom/profile", headers=ADMIN)).json()
     assert failing["degraded_reasons"]["impact"] == "http_500"
 
 
