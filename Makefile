@@ -40,7 +40,7 @@ format: install
 	$(BIN)/ruff format shared services tests bench
 
 typecheck: install
-	$(BIN)/mypy shared/src services/registry/src services/land/src services/gateway/src services/procurement/src
+	$(BIN)/mypy shared/src services/registry/src services/land/src services/gateway/src services/procurement/src services/impact/src
 
 contracts: install
 	$(BIN)/python contracts/check_contracts.py

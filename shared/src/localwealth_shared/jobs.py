@@ -42,6 +42,9 @@ class JobContext:
     content: bytes
     options: dict[str, Any]
     store: JobStore
+    filename: str | None = None
+    # Shown on the job document when it finishes (e.g. how a file's columns were read).
+    message: str | None = None
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
     processed: int = 0
     total: int | None = None
@@ -174,6 +177,7 @@ class JobStore:
             content=row.content,
             options=dict(row.options or {}),
             store=self,
+            filename=row.filename,
         )
 
     async def save_progress(self, job: JobContext, errors: list[tuple[int, str, str]]) -> None:
@@ -244,7 +248,7 @@ class JobRunner:
         rejected = job.counts.get("rejected", 0)
         accepted = sum(job.counts.get(k, 0) for k in ("created", "updated", "unchanged"))
         status = SUCCEEDED if rejected == 0 else (PARTIAL if accepted else FAILED)
-        await self.store.finish(job, status)
+        await self.store.finish(job, status, job.message)
         logger.info("import job %s finished: %s %s", job.id, status, job.counts)
         return True
 

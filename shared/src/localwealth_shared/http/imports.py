@@ -12,6 +12,7 @@ The app keeps its `JobStore` in `app.state.job_store`; the service's worker runs
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile, status
+from pydantic import BaseModel
 
 from localwealth_shared.auth import Principal, require
 from localwealth_shared.http.pagination import Cursor, Limit
@@ -37,31 +38,26 @@ def import_router(
     what: str,
     formats: tuple[str, ...] = (),
     format_help: str = "",
+    options_model: type[BaseModel] | None = None,
 ) -> APIRouter:
-    """Routes for one import kind. With `formats`, the upload names one (the first is the default)."""
+    """Routes for one import kind. With `formats`, the upload names one (the first is the default); with
+    `options_model`, the upload's other form fields are that model's (stored as the job's options)."""
     router = APIRouter(prefix=prefix, tags=["imports"])
     Reader = Annotated[Principal, Depends(require(read_scope))]
     Writer = Annotated[Principal, Depends(require(write_scope))]
     Format = Literal[formats] if formats else str  # type: ignore[valid-type]
 
-    @router.post(
-        "",
-        status_code=status.HTTP_202_ACCEPTED,
-        responses=problem_responses(401, 403, 413, 422),
-        summary=f"Upload {what}",
-    )
-    async def create_import(
+    async def create(
         response: Response,
-        principal: Writer,
-        session: WriteSession,
-        store: Store,
-        file: Annotated[UploadFile, File(description="The file to import")],
-        format: Annotated[Format | None, Form(description=format_help or "The file's format")] = None,
+        principal: Principal,
+        session: Any,
+        store: JobStore,
+        file: UploadFile,
+        options: dict[str, Any],
     ) -> dict[str, Any]:
         content = await file.read()
         if not content.strip():
             raise field_error(["body", "file"], "the file is empty", "file.empty")
-        options = {"format": format or formats[0]} if formats else {}
         job_id = await store.create(
             session,
             tenant_id=principal.tenant_id,
@@ -74,6 +70,41 @@ def import_router(
         url = f"{prefix}/{job_id}"
         response.headers["Location"] = url
         return {"id": job_id, "status": "queued", "url": url}
+
+    upload = {
+        "status_code": status.HTTP_202_ACCEPTED,
+        "responses": problem_responses(401, 403, 413, 422),
+        "summary": f"Upload {what}",
+    }
+    if options_model is not None:
+        # The upload's options are form fields described (and validated) by the service's own model.
+        Options = options_model
+
+        @router.post("", **upload)  # type: ignore[arg-type]
+        async def create_import_with_options(
+            response: Response,
+            principal: Writer,
+            session: WriteSession,
+            store: Store,
+            file: Annotated[UploadFile, File(description="The file to import")],
+            options: Annotated[Options, Form()],  # type: ignore[valid-type]
+        ) -> dict[str, Any]:
+            return await create(response, principal, session, store, file, options.model_dump(exclude_none=True))  # type: ignore[attr-defined]
+
+    else:
+
+        @router.post("", **upload)  # type: ignore[arg-type]
+        async def create_import(
+            response: Response,
+            principal: Writer,
+            session: WriteSession,
+            store: Store,
+            file: Annotated[UploadFile, File(description="The file to import")],
+            format: Annotated[Format | None, Form(description=format_help or "The file's format")] = None,
+        ) -> dict[str, Any]:
+            return await create(
+                response, principal, session, store, file, {"format": format or formats[0]} if formats else {}
+            )
 
     @router.get("/{job_id}", responses=problem_responses(401, 403, 404), summary="Import job status and progress")
     async def get_import(job_id: str, principal: Reader, session: ReadSession, store: Store) -> dict[str, Any]:

@@ -8,11 +8,11 @@ from typing import Any
 
 from localwealth_shared.http.problems import field_error
 from localwealth_shared.reference.identifiers import IdentifierError, normalise_identifier
+from localwealth_shared.reference.names import name_key
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procurement.db import Supplier, SupplierIdentifier
-from procurement.suppliers.names import name_key
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from typing import Any
 from localwealth_shared.clock import utcnow
 from localwealth_shared.events.consumer import ConsumerSpec
 from localwealth_shared.events.envelope import CloudEvent
+from localwealth_shared.reference.names import name_key
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procurement.db import Supplier, SupplierIdentifier, SupplierScore
-from procurement.suppliers.names import name_key
 
 REGISTRY_TOPIC = "registry.organisation"
 IMPACT_TOPIC = "impact.organisation-score"

@@ -1,0 +1,1 @@
+"""The registry organisations this service knows, from `registry.organisation` events."""

@@ -1,0 +1,112 @@
+"""`registry.organisation` events → `known_organisations`, then the suppliers they may be re-matched.
+
+Versions only move forward, so a redelivered or reordered event never overwrites newer data (the inbox
+already drops exact duplicates). After each batch, suppliers still waiting for a match (in any council's
+ledger) that one of the batch's organisations could be are reconciled again, and suppliers linked to an
+organisation that left the registry are too: matches improve as the registry grows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from localwealth_shared.clock import utcnow
+from localwealth_shared.events.consumer import ConsumerSpec
+from localwealth_shared.events.envelope import CloudEvent
+from localwealth_shared.reference.names import name_key
+from sqlalchemy import delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from impact.db import KnownOrganisation, OrganisationIdentifier, SpendSupplier
+from impact.suppliers.reconcile import SUGGESTED, UNMATCHED, OrganisationNames, Thresholds, decide, reconcile_ids
+
+TOPIC = "registry.organisation"
+DEREGISTERED = "org.localwealth.registry.organisation.deregistered.v1"
+
+
+def operating_lads(data: dict[str, Any]) -> list[str]:
+    """Districts where the organisation is based or has a branch (CLES): every site's district."""
+    return sorted({s["lad_code"] for s in data.get("sites") or [] if s.get("lad_code")})
+
+
+def identifiers_of(data: dict[str, Any]) -> list[str]:
+    return sorted(
+        {f"{i['scheme']}-{i['id']}" for i in data.get("identifiers") or [] if i.get("scheme") and i.get("id")}
+    )
+
+
+def pays_real_living_wage(data: dict[str, Any]) -> bool:
+    return any(
+        c.get("scheme") == "real_living_wage" and c.get("status", "current") == "current"
+        for c in data.get("certifications") or []
+    )
+
+
+async def apply_organisation_event(session: AsyncSession, event: CloudEvent) -> KnownOrganisation | None:
+    """Apply one event; the organisation if it changed (None for a stale version)."""
+    data: dict[str, Any] = event.data
+    org_id, version = data["id"], int(data.get("version", 0))
+    known = await session.get(KnownOrganisation, org_id)
+    if known is not None and known.registry_version > version:
+        return None
+    if known is None:
+        known = KnownOrganisation(id=org_id, name=data.get("name") or "", name_key="", data={})
+        session.add(known)
+    known.registry_version, known.updated_at = version, utcnow()
+    await session.execute(delete(OrganisationIdentifier).where(OrganisationIdentifier.organisation_id == org_id))
+    if event.type == DEREGISTERED:  # a tombstone: keep what we knew, mark it gone
+        known.deregistered = True
+        return known
+    flags = data.get("flags") or {}
+    known.name = (data.get("name") or "")[:500]
+    known.name_key = name_key(known.name)[:500]
+    known.legal_form = data.get("legal_form")
+    known.operating_lad_codes = operating_lads(data)
+    known.is_sme, known.is_vcse = bool(flags.get("is_sme")), bool(flags.get("is_vcse"))
+    known.is_social_economy = bool(flags.get("is_social_economy"))
+    known.real_living_wage = pays_real_living_wage(data)
+    known.data, known.deregistered = data, False
+    await session.flush()
+    for identifier in identifiers_of(data):
+        # An identifier moved from one organisation to another (a registry correction) follows the newest.
+        await session.execute(delete(OrganisationIdentifier).where(OrganisationIdentifier.identifier == identifier))
+        session.add(OrganisationIdentifier(identifier=identifier, organisation_id=org_id))
+    await session.flush()
+    return known
+
+
+def organisations_consumer(thresholds: Thresholds) -> ConsumerSpec:
+    async def apply_batch(session: AsyncSession, events: list[CloudEvent]) -> None:
+        changed = [known for event in events if (known := await apply_organisation_event(session, event))]
+        await rematch_for(session, changed, thresholds)
+
+    return ConsumerSpec(name="organisations", topics=[TOPIC], batch_handler=apply_batch)
+
+
+async def rematch_for(session: AsyncSession, changed: list[KnownOrganisation], thresholds: Thresholds) -> None:
+    if not changed:
+        return
+    gone = [o.id for o in changed if o.deregistered]
+    arrived = OrganisationNames()
+    for org in changed:
+        if not org.deregistered:
+            arrived.add(org.id, org.name, identifiers_of(org.data))
+    waiting = (
+        await session.execute(
+            select(SpendSupplier.id, SpendSupplier.name, SpendSupplier.identifier).where(
+                SpendSupplier.status.in_((UNMATCHED, SUGGESTED)),
+                or_(SpendSupplier.method.is_(None), SpendSupplier.method != "manual"),
+            )
+        )
+    ).all()
+    # Only suppliers one of the new organisations could be are worth a full reconciliation.
+    affected = [s.id for s in waiting if decide(s.name, s.identifier, arrived, thresholds).status != UNMATCHED]
+    if gone:
+        affected += [
+            sid
+            for (sid,) in (
+                await session.execute(select(SpendSupplier.id).where(SpendSupplier.organisation_id.in_(gone)))
+            ).all()
+        ]
+    if affected:
+        await reconcile_ids(session, sorted(set(affected)), thresholds)

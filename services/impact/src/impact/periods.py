@@ -1,0 +1,43 @@
+"""The reporting period a request asks for: `period=2017-18` (a financial year, April–March),
+`period=2017-18-Q3` (one quarter of it, Q1 = April–June), or `from=`/`to=` dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+
+from fastapi import Query
+from localwealth_shared.http.problems import field_error
+
+from impact.spend.repository import PeriodFilter
+
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:-Q([1-4]))?$")
+
+PeriodParam = Annotated[
+    str | None,
+    Query(
+        description="A financial year `2017-18` or a quarter of one `2017-18-Q3` (Q1 = April–June)",
+        pattern=r"^\d{4}-\d{2}(-Q[1-4])?$",
+        examples=["2017-18"],
+    ),
+]
+FromParam = Annotated[date | None, Query(alias="from", description="First day (inclusive)")]
+ToParam = Annotated[date | None, Query(alias="to", description="Last day (inclusive)")]
+
+
+def period_filter(period: str | None, start: date | None, end: date | None) -> PeriodFilter:
+    if period and (start or end):
+        raise field_error(("query", "period"), "give either period or from/to, not both", "period.exclusive")
+    if period:
+        match = _PERIOD.match(period)
+        assert match is not None  # the query pattern already refused anything else
+        first, second = int(match.group(1)), int(match.group(2))
+        if (first + 1) % 100 != second:
+            example = f"{first}-{(first + 1) % 100:02d}"
+            message = f"a financial year runs from one year to the next, e.g. {example}"
+            raise field_error(("query", "period"), message, "period.financial_year")
+        return PeriodFilter(financial_year=f"{first}-{second:02d}", quarter=int(match.group(3) or 0) or None)
+    if start and end and end < start:
+        raise field_error(("query", "to"), "to must not be before from", "period.range")
+    return PeriodFilter(start=start, end=end)

@@ -1,0 +1,1 @@
+"""Council spend: files and ERP pushes in, reconciled lines and summaries out."""

@@ -1,0 +1,1 @@
+"""Supplier reconciliation: council suppliers linked to registry organisations, and the review queue."""

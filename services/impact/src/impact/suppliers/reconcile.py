@@ -1,0 +1,158 @@
+"""Supplier reconciliation: which registry organisation is the supplier a council's ledger names?
+
+Identifiers first (a company or charity number the council published), then the normalised name (case,
+punctuation, "Ltd"/"Limited", "&"/"and"), then fuzzy similarity of the names without their legal-form
+words. A fuzzy match links the supplier only when it is strong and clearly ahead of the runner-up;
+weaker ones wait in the review queue with their candidates. A council officer's manual match is final.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from localwealth_shared.clock import utcnow
+from localwealth_shared.reference.names import core_name_key, name_key
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from impact.db import KnownOrganisation, OrganisationIdentifier, SpendSupplier
+
+UNMATCHED, SUGGESTED, MATCHED, REDACTED = "unmatched", "suggested", "matched", "redacted"
+STATUSES = (UNMATCHED, SUGGESTED, MATCHED, REDACTED)
+# A fuzzy winner must lead the runner-up by this many points to be linked without review.
+CLEAR_LEAD = 3.0
+MAX_CANDIDATES = 5
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    auto_match: float = 92.0
+    suggest: float = 75.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: str
+    organisation_id: str | None = None
+    confidence: float | None = None
+    method: str | None = None
+    candidates: tuple[dict[str, Any], ...] = ()
+
+
+def similarity(a: str, b: str, **_: Any) -> float:
+    """Order-insensitive name similarity (0–100): "Council Oxford City" is "Oxford City Council"."""
+    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
+
+
+@dataclass
+class OrganisationNames:
+    """The registry's organisations as the matcher sees them: ids, display names and comparison keys."""
+
+    ids: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    cores: list[str] = field(default_factory=list)
+    by_key: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_identifier: dict[str, str] = field(default_factory=dict)
+
+    def add(self, org_id: str, name: str, identifiers: Sequence[str] = ()) -> None:
+        index = len(self.ids)
+        self.ids.append(org_id)
+        self.names.append(name)
+        self.cores.append(core_name_key(name))
+        self.by_key[name_key(name)].append(index)
+        for identifier in identifiers:
+            self.by_identifier[identifier] = org_id
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> OrganisationNames:
+        names = cls()
+        identifiers: dict[str, list[str]] = defaultdict(list)
+        for identifier, org_id in (
+            await session.execute(select(OrganisationIdentifier.identifier, OrganisationIdentifier.organisation_id))
+        ).all():
+            identifiers[org_id].append(identifier)
+        rows = await session.execute(
+            select(KnownOrganisation.id, KnownOrganisation.name).where(KnownOrganisation.deregistered.is_(False))
+        )
+        for org_id, name in rows.all():
+            names.add(org_id, name, identifiers.get(org_id, ()))
+        return names
+
+    def candidate(self, index: int, score: float, method: str) -> dict[str, Any]:
+        return {
+            "organisation_id": self.ids[index],
+            "name": self.names[index],
+            "score": round(score, 1),
+            "method": method,
+        }
+
+
+def decide(name: str, identifier: str | None, names: OrganisationNames, thresholds: Thresholds) -> Decision:
+    """Where one supplier name (and identifier, if published) leads: pure, so its precision can be tested."""
+    if identifier and identifier in names.by_identifier:
+        return Decision(MATCHED, names.by_identifier[identifier], 1.0, "identifier")
+    exact = names.by_key.get(name_key(name), [])
+    if len(exact) == 1:
+        return Decision(MATCHED, names.ids[exact[0]], 0.98, "name")
+    if len(exact) > 1:  # two registered bodies share the name: an officer must choose
+        return Decision(SUGGESTED, candidates=tuple(names.candidate(i, 100.0, "name") for i in exact[:MAX_CANDIDATES]))
+    if not names.cores:
+        return Decision(UNMATCHED)
+    found = process.extract(
+        core_name_key(name), names.cores, scorer=similarity, limit=MAX_CANDIDATES, score_cutoff=thresholds.suggest
+    )
+    if not found:
+        return Decision(UNMATCHED)
+    candidates = tuple(names.candidate(index, score, "fuzzy") for _, score, index in found)
+    best, runner_up = found[0][1], (found[1][1] if len(found) > 1 else 0.0)
+    if best >= thresholds.auto_match and best - runner_up >= CLEAR_LEAD:
+        return Decision(MATCHED, names.ids[found[0][2]], round(best / 100, 3), "fuzzy", candidates)
+    return Decision(SUGGESTED, candidates=candidates)
+
+
+async def reconcile(
+    session: AsyncSession, suppliers: Sequence[SpendSupplier], names: OrganisationNames, thresholds: Thresholds
+) -> dict[str, int]:
+    """Decide for each supplier (manual matches and redacted names are left alone); counts by outcome."""
+    counts = dict.fromkeys(STATUSES, 0)
+    now = utcnow()
+    for supplier in suppliers:
+        if supplier.redacted or supplier.method == "manual":
+            continue
+        decision = decide(supplier.name, supplier.identifier, names, thresholds)
+        counts[decision.status] += 1
+        state = (
+            decision.status,
+            decision.organisation_id,
+            decision.confidence,
+            decision.method,
+            list(decision.candidates),
+        )
+        if state != (
+            supplier.status,
+            supplier.organisation_id,
+            supplier.confidence,
+            supplier.method,
+            supplier.candidates,
+        ):
+            supplier.status, supplier.organisation_id, supplier.confidence = state[:3]
+            supplier.method, supplier.candidates = state[3], state[4]
+            supplier.updated_at, supplier.version = now, supplier.version + 1
+    return counts
+
+
+async def reconcile_ids(
+    session: AsyncSession, supplier_ids: Sequence[str], thresholds: Thresholds, names: OrganisationNames | None = None
+) -> dict[str, int]:
+    names = names or await OrganisationNames.load(session)
+    counts = dict.fromkeys(STATUSES, 0)
+    for start in range(0, len(supplier_ids), 500):
+        chunk = supplier_ids[start : start + 500]
+        suppliers = (await session.scalars(select(SpendSupplier).where(SpendSupplier.id.in_(chunk)))).all()
+        for status, n in (await reconcile(session, suppliers, names, thresholds)).items():
+            counts[status] += n
+    return counts
