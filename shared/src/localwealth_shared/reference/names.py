@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_WORDS = {"limited": "ltd", "co operative": "cooperative", "coop": "cooperative", "and": "&", "company": "co"}
+_WORDS = {
+    "limited": "ltd",
+    "co operative": "cooperative",
+    "co op": "cooperative",
+    "coop": "cooperative",
+    "and": "&",
+    "company": "co",
+}
 _DROP = ("the ",)
 
 
@@ -22,7 +29,9 @@ def name_key(name: str) -> str:
 
 # Words that say what kind of body a name belongs to, not which one: "Acme Ltd" and "ACME LIMITED (UK)" are
 # one supplier. Used to compare names, never to display them.
-_LEGAL_WORDS = frozenset({"ltd", "plc", "llp", "lp", "cic", "cio", "inc", "uk", "the", "co", "group"})
+_LEGAL_WORDS = frozenset(
+    {"ltd", "plc", "llp", "lp", "cic", "cio", "inc", "incorporated", "ips", "cooperative", "uk", "the", "co", "group"}
+)
 
 
 def core_name_key(name: str) -> str:

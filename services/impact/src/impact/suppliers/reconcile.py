@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from localwealth_shared.clock import utcnow
-from localwealth_shared.reference.names import core_name_key, name_key
+from localwealth_shared.reference.names import core_name_key
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +55,7 @@ class OrganisationNames:
     ids: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     cores: list[str] = field(default_factory=list)
+    # core name key → organisations
     by_key: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_identifier: dict[str, str] = field(default_factory=dict)
 
@@ -63,7 +64,7 @@ class OrganisationNames:
         self.ids.append(org_id)
         self.names.append(name)
         self.cores.append(core_name_key(name))
-        self.by_key[name_key(name)].append(index)
+        self.by_key[self.cores[index]].append(index)
         for identifier in identifiers:
             self.by_identifier[identifier] = org_id
 
@@ -95,7 +96,8 @@ def decide(name: str, identifier: str | None, names: OrganisationNames, threshol
     """Where one supplier name (and identifier, if published) leads: pure, so its precision can be tested."""
     if identifier and identifier in names.by_identifier:
         return Decision(MATCHED, names.by_identifier[identifier], 1.0, "identifier")
-    exact = names.by_key.get(name_key(name), [])
+    core = core_name_key(name)
+    exact = names.by_key.get(core, [])
     if len(exact) == 1:
         return Decision(MATCHED, names.ids[exact[0]], 0.98, "name")
     if len(exact) > 1:  # two registered bodies share the name: an officer must choose
@@ -103,7 +105,7 @@ def decide(name: str, identifier: str | None, names: OrganisationNames, threshol
     if not names.cores:
         return Decision(UNMATCHED)
     found = process.extract(
-        core_name_key(name), names.cores, scorer=similarity, limit=MAX_CANDIDATES, score_cutoff=thresholds.suggest
+        core, names.cores, scorer=similarity, limit=MAX_CANDIDATES, score_cutoff=thresholds.suggest
     )
     if not found:
         return Decision(UNMATCHED)
