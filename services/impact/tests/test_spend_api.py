@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import orjson
 from impact.spend.parse import read_spend_file
 
 from .conftest import CHERWELL, OXFORD_FILES, ClientFactory, oxford_file
@@ -119,22 +120,21 @@ async def test_the_period_option_dates_a_file_that_lost_its_dates(client: httpx.
     assert job["status"] == "succeeded"
     line = (await client.get("/api/v1/spend/lines")).json()["data"][0]
     assert line["paid_date"] is None and line["period_date"] == "2015-01-01" and line["financial_year"] == "2014-15"
-    refused = await client.post(
-        "/api/v1/spend/imports", files={"file": ("x.csv", content)}, data={"period": "Q1 2015"}
-    )
+    refused = await client.post("/api/v1/spend/imports", files={"file": ("x.csv", content)}, data={"period": "Q1 2015"})
     assert refused.status_code == 422 and refused.json()["errors"][0]["loc"][-1] == "period"
 
 
 async def test_the_erp_push_shares_the_natural_key_with_files(client: httpx.AsyncClient, upload: Any) -> None:
     await upload(b"Paid Date,Supplier Name,Amount,Trans No\n03/03/2017,ACME LTD,12.00,T-1\n")
-    body = (
-        b'{"transaction_ref": "T 1", "paid_date": "2017-03-03", "amount": {"amount": "12.00"}, "supplier_name": "Acme Ltd"}\n'
-        b'{"transaction_ref": "T-2", "paid_date": "2017-03-04", "amount": {"amount": "-3.50"}, "supplier_name": "Acme Ltd",'
-        b' "category": "Refund", "capital_or_revenue": "revenue"}\n'
-        b'{"paid_date": "2017-02-30", "amount": {"amount": "1"}, "supplier_name": "X"}\n'
-        b"not json\n"
-        b'{"paid_date": "2017-03-05", "amount": {"amount": "1.00"}, "supplier_name": "X", "colour": "red"}\n'
-    )
+    lines = [
+        {"transaction_ref": "T 1", "paid_date": "2017-03-03", "amount": {"amount": "12.00"}, "supplier_name": "Acme Ltd"},
+        {"transaction_ref": "T-2", "paid_date": "2017-03-04", "amount": {"amount": "-3.50"}, "supplier_name": "Acme Ltd",
+         "category": "Refund", "capital_or_revenue": "revenue"},
+        {"paid_date": "2017-02-30", "amount": {"amount": "1"}, "supplier_name": "X"},
+        "not json",
+        {"paid_date": "2017-03-05", "amount": {"amount": "1.00"}, "supplier_name": "X", "colour": "red"},
+    ]  # fmt: skip
+    body = b"\n".join(line.encode() if isinstance(line, str) else orjson.dumps(line) for line in lines)
     resp = await client.post("/api/v1/spend/lines", content=body, headers={"content-type": "application/x-ndjson"})
     assert resp.status_code == 200, resp.text
     result = resp.json()
