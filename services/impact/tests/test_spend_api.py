@@ -127,9 +127,10 @@ async def test_the_period_option_dates_a_file_that_lost_its_dates(client: httpx.
 async def test_the_erp_push_shares_the_natural_key_with_files(client: httpx.AsyncClient, upload: Any) -> None:
     await upload(b"Paid Date,Supplier Name,Amount,Trans No\n03/03/2017,ACME LTD,12.00,T-1\n")
     lines = [
-        {"transaction_ref": "T 1", "paid_date": "2017-03-03", "amount": {"amount": "12.00"}, "supplier_name": "Acme Ltd"},
-        {"transaction_ref": "T-2", "paid_date": "2017-03-04", "amount": {"amount": "-3.50"}, "supplier_name": "Acme Ltd",
-         "category": "Refund", "capital_or_revenue": "revenue"},
+        {"transaction_ref": "T 1", "paid_date": "2017-03-03", "amount": {"amount": "12.00"},
+         "supplier_name": "Acme Ltd"},
+        {"transaction_ref": "T-2", "paid_date": "2017-03-04", "amount": {"amount": "-3.50"},
+         "supplier_name": "Acme Ltd", "category": "Refund", "capital_or_revenue": "revenue"},
         {"paid_date": "2017-02-30", "amount": {"amount": "1"}, "supplier_name": "X"},
         "not json",
         {"paid_date": "2017-03-05", "amount": {"amount": "1.00"}, "supplier_name": "X", "colour": "red"},
