@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from impact.config import SERVICE_ROOT, ImpactSettings
 from impact.db import platform
 from impact.main import create_app, thresholds_of
-from impact.organisations.read_model import apply_organisation_event, rematch_for
+from impact.organisations.read_model import organisations_consumer
 from impact.spend.importer import KIND, spend_import_handler
 from localwealth_shared.events.envelope import CloudEvent
 from localwealth_shared.jobs import JobRunner, JobStore
@@ -123,13 +123,15 @@ def registry_event(
 
 @pytest.fixture
 def known_organisation(impact_app: FastAPI, impact_settings: ImpactSettings) -> Callable[..., Awaitable[str]]:
-    """Deliver a registry organisation to the impact read model (as the consumer would) and return its id."""
+    """Deliver a registry organisation through the consumer's own batch handler (read model, re-matching, score)
+    and return its id."""
 
     async def add(name: str, **kwargs: Any) -> str:
         event = registry_event(name, **kwargs)
+        consumer = organisations_consumer(thresholds_of(impact_settings))
+        assert consumer.batch_handler is not None
         async with impact_app.state.db.transaction() as session:
-            known = await apply_organisation_event(session, event)
-            await rematch_for(session, [known] if known else [], thresholds_of(impact_settings))
+            await consumer.batch_handler(session, [event])
         return str(event.data["id"])
 
     return add

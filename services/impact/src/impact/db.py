@@ -41,6 +41,7 @@ class KnownOrganisation(Base):
     name: Mapped[str] = mapped_column(String(500))
     name_key: Mapped[str] = mapped_column(String(500), index=True)
     legal_form: Mapped[str | None] = mapped_column(String(60))
+    ownership: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
     # Local authority districts of its operating sites (CLES: "based or with a branch" in the area).
     operating_lad_codes: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
     is_sme: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -125,4 +126,50 @@ class SpendLine(Base):
     source: Mapped[str] = mapped_column(String(10))  # file | push
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ActivityFact(Base):
+    """What other services announced that the CWB indicators count: a tender published (reserved? lotted?),
+    an award made, an asset transferred, an ACV listed. One row per (kind, subject), kept at the newest
+    version of its subject, so redelivered or replayed events change nothing."""
+
+    __tablename__ = "activity_facts"
+    __table_args__ = (Index("ix_activity_facts_tenant_kind_date", "tenant_id", "kind", "occurred_on"),)
+
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)  # tender | award | transfer | acv_listing
+    subject_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(100))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    amount_pence: Mapped[int | None] = mapped_column(BigInteger)
+    organisation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
+    source_version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IndicatorInput(Base):
+    """A figure only the council can supply (e.g. local investment by its pension fund), per financial year."""
+
+    __tablename__ = "indicator_inputs"
+
+    tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(60), primary_key=True)
+    financial_year: Mapped[str] = mapped_column(String(7), primary_key=True)
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(String(1000))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class OrganisationScore(Base):
+    """The latest published impact score of an organisation (public: it rides on events to procurement)."""
+
+    __tablename__ = "organisation_scores"
+
+    organisation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+    components: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    explanation: Mapped[list[str]] = mapped_column(JSONDoc)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)

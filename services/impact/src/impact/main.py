@@ -10,6 +10,10 @@ from localwealth_shared.observability.logging import configure_logging
 
 from impact.config import ImpactSettings, get_settings
 from impact.db import platform
+from impact.indicators.endpoints import router as indicators_router
+from impact.lm3.endpoints import router as lm3_router
+from impact.scores.endpoints import router as scores_router
+from impact.social_value.endpoints import router as social_value_router
 from impact.spend.endpoints import imports_router
 from impact.spend.endpoints import router as spend_router
 from impact.suppliers.endpoints import router as suppliers_router
@@ -35,7 +39,15 @@ def create_app(settings: ImpactSettings | None = None) -> FastAPI:
         title="localwealth impact",
         description=DESCRIPTION,
         # The imports and suppliers routes come before any /spend/{...} path so theirs win.
-        routers=[imports_router, suppliers_router, spend_router],
+        routers=[
+            imports_router,
+            suppliers_router,
+            spend_router,
+            indicators_router,
+            scores_router,
+            lm3_router,
+            social_value_router,
+        ],
     )
     app.state.thresholds = thresholds_of(settings)
     app.state.job_store = JobStore(db, platform)

@@ -1,5 +1,6 @@
-"""The impact worker process: outbox relay, the `registry.organisation` consumer (which re-matches suppliers)
-and spend import jobs."""
+"""The impact worker process: outbox relay, the `registry.organisation` consumer (which re-matches suppliers
+and refreshes impact scores), the activity consumer (procurement and land events for the CWB indicators) and
+spend import jobs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from localwealth_shared.events.outbox import OutboxRelay
 from localwealth_shared.jobs import JobRunner, JobStore
 from localwealth_shared.worker import run_parts, serve_worker
 
+from impact.activity.consumer import ACTIVITY_CONSUMER
 from impact.config import ImpactSettings
 from impact.db import platform
 from impact.main import thresholds_of
@@ -41,7 +43,7 @@ async def run_worker(settings: ImpactSettings, stop: asyncio.Event | None = None
             max_attempts=settings.consumer_max_attempts,
             retry_backoff_s=settings.consumer_retry_backoff_s,
         )
-        for spec in (organisations_consumer(thresholds),)
+        for spec in (organisations_consumer(thresholds), ACTIVITY_CONSUMER)
     }
     jobs = JobRunner(JobStore(db, platform), {SPEND_IMPORT: spend_import_handler(db, thresholds)})
     try:

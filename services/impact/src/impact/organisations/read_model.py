@@ -18,6 +18,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from impact.db import KnownOrganisation, OrganisationIdentifier, SpendSupplier
+from impact.scores.service import refresh_scores
 from impact.suppliers.reconcile import SUGGESTED, UNMATCHED, OrganisationNames, Thresholds, decide, reconcile_ids
 
 TOPIC = "registry.organisation"
@@ -61,6 +62,7 @@ async def apply_organisation_event(session: AsyncSession, event: CloudEvent) -> 
     known.name = (data.get("name") or "")[:500]
     known.name_key = name_key(known.name)[:500]
     known.legal_form = data.get("legal_form")
+    known.ownership = sorted(data.get("ownership") or [])
     known.operating_lad_codes = operating_lads(data)
     known.is_sme, known.is_vcse = bool(flags.get("is_sme")), bool(flags.get("is_vcse"))
     known.is_social_economy = bool(flags.get("is_social_economy"))
@@ -79,6 +81,7 @@ def organisations_consumer(thresholds: Thresholds) -> ConsumerSpec:
     async def apply_batch(session: AsyncSession, events: list[CloudEvent]) -> None:
         changed = [known for event in events if (known := await apply_organisation_event(session, event))]
         await rematch_for(session, changed, thresholds)
+        await refresh_scores(session, [o.id for o in changed])
 
     return ConsumerSpec(name="organisations", topics=[TOPIC], batch_handler=apply_batch)
 

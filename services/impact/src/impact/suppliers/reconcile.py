@@ -104,9 +104,7 @@ def decide(name: str, identifier: str | None, names: OrganisationNames, threshol
         return Decision(SUGGESTED, candidates=tuple(names.candidate(i, 100.0, "name") for i in exact[:MAX_CANDIDATES]))
     if not names.cores:
         return Decision(UNMATCHED)
-    found = process.extract(
-        core, names.cores, scorer=similarity, limit=MAX_CANDIDATES, score_cutoff=thresholds.suggest
-    )
+    found = process.extract(core, names.cores, scorer=similarity, limit=MAX_CANDIDATES, score_cutoff=thresholds.suggest)
     if not found:
         return Decision(UNMATCHED)
     candidates = tuple(names.candidate(index, score, "fuzzy") for _, score, index in found)

@@ -1,0 +1,1 @@
+"""The CWB indicators: local spend, the five pillars, and their charts and CSV."""

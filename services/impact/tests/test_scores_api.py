@@ -1,0 +1,56 @@
+"""Impact scores through the API and the outbox: computed when the registry tells us of an organisation,
+announced once per change with a payload that matches its contract, 404 for an unknown organisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import orjson
+from fastapi import FastAPI
+from impact.db import platform
+from impact.scores.service import SCORE_CHANGED
+from localwealth_shared.contracts import validation_errors
+from sqlalchemy import select
+
+LIVING_WAGE = [{"scheme": "real_living_wage", "status": "current"}]
+
+
+async def published(app: FastAPI) -> list[dict[str, Any]]:
+    outbox = platform.outbox
+    async with app.state.db.reader() as session:
+        rows = (
+            await session.execute(select(outbox.c.type, outbox.c.key, outbox.c.payload).order_by(outbox.c.id))
+        ).all()
+    return [{"key": key, **orjson.loads(payload)} for type_, key, payload in rows if type_ == SCORE_CHANGED]
+
+
+async def test_a_new_organisation_gets_an_explained_score_announced_once(
+    impact_app: FastAPI, client: httpx.AsyncClient, known_organisation: Any
+) -> None:
+    org = await known_organisation("Cowley Road Bakery Co-operative Limited", certifications=LIVING_WAGE)
+    resp = await client.get(f"/api/v1/organisations/{org}/impact")
+    assert resp.status_code == 200 and resp.headers["etag"] == 'W/"1"'
+    body = resp.json()
+    assert 0 < body["score"] <= 100 and body["components"]["fair_employment"]["points"] == 20.0
+    assert body["components"]["social_value"]["points"] is None
+    assert any("Real Living Wage" in reason for reason in body["explanation"])
+    events = await published(impact_app)
+    assert [(e["key"], e["score"], e["previous_score"], e["version"]) for e in events] == [
+        (org, body["score"], None, 1)
+    ]  # fmt: skip
+    assert validation_errors(SCORE_CHANGED, {k: v for k, v in events[0].items() if k != "key"}) == []
+    # The same registry version again, and a new version that changes nothing scored: no new event.
+    await known_organisation("Cowley Road Bakery Co-operative Limited", certifications=LIVING_WAGE, org_id=org)
+    await known_organisation("Cowley Road Bakery Co-op Ltd", certifications=LIVING_WAGE, org_id=org, version=2)
+    assert len(await published(impact_app)) == 1
+    # Losing the accreditation changes the score: announced, with the previous score.
+    await known_organisation("Cowley Road Bakery Co-op Ltd", org_id=org, version=3)
+    events = await published(impact_app)
+    assert len(events) == 2 and events[1]["previous_score"] == body["score"] and events[1]["score"] < body["score"]
+    assert (await client.get(f"/api/v1/organisations/{org}/impact")).json()["version"] == 2
+
+
+async def test_an_unknown_organisation_is_404(client: httpx.AsyncClient) -> None:
+    resp = await client.get("/api/v1/organisations/nope/impact")
+    assert resp.status_code == 404 and resp.json()["code"] == "organisation_not_found"
