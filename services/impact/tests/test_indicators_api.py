@@ -161,7 +161,7 @@ async def test_lm3_analysis_of_the_period_feeds_the_pillar(
 
 async def test_indicators_as_csv_and_charts(client: httpx.AsyncClient, known_organisation: Any, upload: Any) -> None:
     await seed(known_organisation, upload)
-    resp = await client.get("/api/v1/indicators.csv", params={"period": "2017-18"})
+    resp = await client.get("/api/v1/indicators/export.csv", params={"period": "2017-18"})
     assert resp.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(resp.text)))
     assert {r["indicator"] for r in rows} >= {"local_spend_share", "lm3", "assets_transferred"}

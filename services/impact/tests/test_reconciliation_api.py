@@ -103,7 +103,7 @@ async def test_an_identifier_in_the_ledger_is_matched_first(client: httpx.AsyncC
         b'{"transaction_ref": "P1", "paid_date": "2017-05-01", "amount": {"amount": "10.00"},'
         b' "supplier_name": "Acme", "supplier_identifier": "GB-COH-3416658"}\n'
     )
-    await client.post("/api/v1/spend/lines", content=body)
+    await client.post("/api/v1/spend/lines", content=body, headers={"content-type": "application/x-ndjson"})
     acme = (await suppliers(client))["Acme"]
     assert (acme["status"], acme["organisation_id"], acme["method"], acme["identifier"]) == (
         "matched", org, "identifier", "GB-COH-03416658"

@@ -152,10 +152,18 @@ async def test_the_erp_push_shares_the_natural_key_with_files(client: httpx.Asyn
     assert as_array.json()["counts"]["created"] == 1
 
 
-async def test_push_refuses_an_unreadable_or_empty_body(client: httpx.AsyncClient) -> None:
-    assert (await client.post("/api/v1/spend/lines", content=b"[1,")).status_code == 422
-    empty = await client.post("/api/v1/spend/lines", content=b"")
+async def test_push_refuses_what_it_cannot_store(client: httpx.AsyncClient) -> None:
+    ndjson = {"content-type": "application/x-ndjson"}
+    assert (
+        await client.post("/api/v1/spend/lines", content=b"[1,", headers={"content-type": "application/json"})
+    ).status_code == 422
+    empty = await client.post("/api/v1/spend/lines", content=b"", headers=ndjson)
     assert empty.status_code == 422 and empty.json()["errors"][0]["type"] == "body.empty"
+    nothing_good = await client.post("/api/v1/spend/lines", content=b'{"paid_date": "x"}\nnot json\n', headers=ndjson)
+    assert nothing_good.status_code == 422
+    assert {tuple(e["loc"][:2]) for e in nothing_good.json()["errors"]} >= {("body", 1), ("body", 2)}
+    csv_body = await client.post("/api/v1/spend/lines", content=b"a,b\n", headers={"content-type": "text/csv"})
+    assert csv_body.status_code == 415
 
 
 async def test_a_council_never_sees_another_councils_spend(

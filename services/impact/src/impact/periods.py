@@ -10,6 +10,7 @@ from typing import Annotated
 from dateutil.relativedelta import relativedelta
 from fastapi import Query
 from localwealth_shared.http.problems import field_error
+from pydantic import BeforeValidator
 
 from impact.spend.repository import PeriodFilter
 
@@ -23,8 +24,22 @@ PeriodParam = Annotated[
         examples=["2017-18"],
     ),
 ]
-FromParam = Annotated[date | None, Query(alias="from", description="First day (inclusive)")]
-ToParam = Annotated[date | None, Query(alias="to", description="Last day (inclusive)")]
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_only(value: object) -> object:
+    """pydantic would read `0` as a Unix timestamp; the API promises `YYYY-MM-DD` dates only."""
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("a date is YYYY-MM-DD, e.g. 2017-04-01")
+    return value
+
+
+FromParam = Annotated[
+    date | None, BeforeValidator(_iso_date_only), Query(alias="from", description="First day (inclusive), YYYY-MM-DD")
+]
+ToParam = Annotated[
+    date | None, BeforeValidator(_iso_date_only), Query(alias="to", description="Last day (inclusive), YYYY-MM-DD")
+]
 
 
 def period_filter(period: str | None, start: date | None, end: date | None) -> PeriodFilter:

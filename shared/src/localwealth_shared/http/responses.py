@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +23,9 @@ class JSONDocResponse(Response):
         return orjson.dumps(content, default=_default)
 
 
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
 class CSVResponse(Response):
     """A CSV download; as a `response_class` it documents `text/csv` in the OpenAPI."""
 
@@ -29,4 +33,6 @@ class CSVResponse(Response):
     charset = "utf-8"
 
     def __init__(self, content: str, filename: str, status_code: int = 200) -> None:
-        super().__init__(content, status_code, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        # Headers are latin-1 and a quote would end the value: keep the name to safe ASCII.
+        safe = _UNSAFE_FILENAME.sub("-", filename).strip("-") or "export.csv"
+        super().__init__(content, status_code, headers={"Content-Disposition": f'attachment; filename="{safe}"'})

@@ -109,7 +109,7 @@ async def get_indicators(
 
 
 @router.get(
-    ".csv",
+    "/export.csv",
     response_class=CSVResponse,
     responses=problem_responses(401, 403, 422),
     summary="The five CWB pillars as CSV (one row per indicator)",

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from localwealth_shared.http.imports import import_router
 from localwealth_shared.http.money import money
 from localwealth_shared.http.pagination import Cursor, Limit, Page, UpdatedSince, after, decode_cursor, page_of
-from localwealth_shared.http.problems import field_error, problem_responses
+from localwealth_shared.http.problems import Problem, Unprocessable, field_error, problem_responses
 from sqlalchemy import select
 
 from impact.db import SpendLine
@@ -34,6 +34,7 @@ imports_router = import_router(
 router = APIRouter(prefix="/api/v1/spend", tags=["spend"])
 
 LINES_SCHEMA = {"type": "array", "items": SpendLineIn.model_json_schema(), "maxItems": MAX_LINES}
+PUSH_MEDIA = ("application/x-ndjson", "application/jsonl", "application/json")
 PUSH_BODY = {
     "required": True,
     "content": {
@@ -50,15 +51,22 @@ PUSH_BODY = {
     summary="Push payment lines from a finance system (JSON lines or a JSON array)",
     description=f"Up to {MAX_LINES:,} lines per request, each a `SpendLineIn`. Lines are matched on their natural "
     "key (transaction, date, amount, supplier), so sending a line again changes nothing. Bad lines are reported "
-    "by line number; the others are stored.",
+    "by line number and the others are stored; when no line can be stored the request is a 422.",
     openapi_extra={"requestBody": PUSH_BODY},
 )
 async def push_lines(
     request: Request, principal: Writer, session: WriteSession, thresholds: ThresholdsDep
 ) -> dict[str, Any]:
+    media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if media not in PUSH_MEDIA:
+        raise Problem(
+            f"send application/x-ndjson (one line per object) or application/json (an array), not {media or 'nothing'}",
+            status=415,
+            code="unsupported_media_type",
+        )
     body = await request.body()
     try:
-        items = list(parse_body(body))
+        items = list(parse_body(body, json_array=media == "application/json"))
     except PushBodyError as exc:
         raise field_error(("body",), str(exc), "body.json") from exc
     if not items:
@@ -68,9 +76,17 @@ async def push_lines(
     records = [to_record(number, item) for number, item in items]
     writer = SpendWriter(principal.tenant_id, source="push")
     result = await writer.write(session, records)
+    errors = [{"row": r.number, "field": f, "message": m} for r in records for f, m in r.errors]
+    if not any(result.counts.values()):  # nothing could be stored: the request as a whole is refused
+        raise Unprocessable(
+            f"none of the {len(records)} lines could be stored",
+            code="validation_failed",
+            errors=[
+                {"loc": ["body", e["row"], e["field"]], "msg": e["message"], "type": "line.invalid"} for e in errors
+            ],
+        )
     if result.new_supplier_ids:
         await reconcile_ids(session, result.new_supplier_ids, thresholds)
-    errors = [{"row": r.number, "field": f, "message": m} for r in records for f, m in r.errors]
     return {"counts": {**result.counts, "rejected": sum(1 for r in records if r.errors)}, "errors": errors}
 
 

@@ -21,14 +21,15 @@ class PushBodyError(ValueError):
     pass
 
 
-def parse_body(body: bytes) -> Iterator[tuple[int, Any]]:
+def parse_body(body: bytes, *, json_array: bool) -> Iterator[tuple[int, Any]]:
     """(line number, decoded value) for each line of JSON lines, or each item of a JSON array."""
-    text = body.strip()
-    if text.startswith(b"["):
+    if json_array:
         try:
-            items = orjson.loads(text)
+            items = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             raise PushBodyError(f"the body is not valid JSON: {exc}") from exc
+        if not isinstance(items, list):
+            raise PushBodyError("an application/json body is an array of lines")
         yield from enumerate(items, start=1)
         return
     for number, line in enumerate(body.splitlines(), start=1):
