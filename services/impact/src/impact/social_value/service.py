@@ -320,10 +320,16 @@ class AwardValues:
         return share(self.delivered.net, self.committed.net)
 
 
-async def value_award(session: AsyncSession, award: SocialValueAward, reporting_year: int) -> AwardValues:
+SetCache = dict[tuple[str, str], ResolvedSet]
+
+
+async def value_award(
+    session: AsyncSession, award: SocialValueAward, reporting_year: int, sets: SetCache | None = None
+) -> AwardValues:
     """Every line valued at `reporting_year`, the totals, and what was delivered of each measure committed.
-    Lines are valued one by one: they passed the double-counting guard when they were recorded."""
-    resolved = await _award_set(session, award)
+    Lines are valued one by one: they passed the double-counting guard when they were recorded. `sets` keeps
+    parsed measure sets across the awards of one totalling."""
+    resolved = await _award_set(session, award, sets)
     commitment_rows, actual_rows = await award_lines(session, award)
     commitments, actuals = [as_commitment(r) for r in commitment_rows], [as_actual(r) for r in actual_rows]
     committed = [
@@ -350,7 +356,8 @@ async def tenant_totals(
 ) -> tuple[int, ValueSummary, ValueSummary]:
     """(awards, committed, delivered) over all of a tenant's awards."""
     awards = (await session.scalars(select(SocialValueAward).where(SocialValueAward.tenant_id == tenant_id))).all()
-    values = [await value_award(session, award, reporting_year) for award in awards]
+    sets: SetCache = {}
+    values = [await value_award(session, award, reporting_year, sets) for award in awards]
     committed = totals([v for a in values for _, v in a.commitments])
     delivered = totals([v for a in values for _, v in a.actuals])
     return len(awards), committed, delivered
@@ -367,9 +374,10 @@ async def delivered_by_organisation(
         await session.scalars(select(SocialValueAward).where(SocialValueAward.organisation_id == organisation_id))
     ).all()
     delivered = committed = ZERO
+    sets: SetCache = {}
     for award in awards:
         try:
-            values = await value_award(session, award, year)
+            values = await value_award(session, award, year, sets)
         except SocialValueError as exc:  # e.g. a measure priced in a year the index lacks: leave it out, say so
             logger.warning("award %s of %s left out of the totals: %s", award.award_id, award.tenant_id, exc)
             continue
@@ -391,10 +399,15 @@ def share(part: Decimal, whole: Decimal) -> Decimal | None:
     return (part / whole).quantize(SHARE_PLACES, ROUND_HALF_UP) if whole > ZERO else None
 
 
-async def _award_set(session: AsyncSession, award: SocialValueAward) -> ResolvedSet:
-    resolved = await find_measure_set(session, award.tenant_id, award.measure_set_code)
+async def _award_set(session: AsyncSession, award: SocialValueAward, sets: SetCache | None = None) -> ResolvedSet:
+    key = (award.tenant_id, award.measure_set_code)
+    if sets is not None and key in sets:
+        return sets[key]
+    resolved = await find_measure_set(session, *key)
     if resolved is None:  # sets are never deleted, so this is a bug, not a client error
         raise RuntimeError(f"award {award.award_id} names missing measure set {award.measure_set_code!r}")
+    if sets is not None:
+        sets[key] = resolved
     return resolved
 
 
