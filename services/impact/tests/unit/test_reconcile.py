@@ -20,6 +20,9 @@ REGISTRY = {
     "tenants": "Rose Hill Tenants & Residents Association",
     "energy": "Low Carbon Hub IPS Limited",
     "gas": "UK Gas Connection Ltd",
+    "cag": "CAG Consultants",
+    "futures": "Co-operative Futures",
+    "consultancy": "Consultancy.coop LLP",
 }
 # Supplier names as Oxford's ledger writes them → the organisation they are (None: not in the registry).
 LABELLED = {
@@ -43,6 +46,10 @@ LABELLED = {
     "OXFORD UNIVERSITY HINDU SOCIETY": None,
     "Oxford & Cherwell Valley College": None,
     "UK POWER NETWORKS": None,
+    # Near misses seen when Oxford's ledger met the Co-operatives UK register: none may be linked.
+    "CBG CONSULTANTS LTD": None,
+    "7FUTURES LTD": None,
+    "THE CONSULTANCY COMPANY LTD": None,
 }
 
 
