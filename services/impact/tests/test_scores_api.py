@@ -54,3 +54,26 @@ async def test_a_new_organisation_gets_an_explained_score_announced_once(
 async def test_an_unknown_organisation_is_404(client: httpx.AsyncClient) -> None:
     resp = await client.get("/api/v1/organisations/nope/impact")
     assert resp.status_code == 404 and resp.json()["code"] == "organisation_not_found"
+
+
+async def test_social_value_delivered_on_contracts_moves_the_score(
+    impact_app: FastAPI, client: httpx.AsyncClient, known_organisation: Any
+) -> None:
+    org = await known_organisation("Cowley Road Bakery Co-operative Limited", certifications=LIVING_WAGE)
+    before = (await client.get(f"/api/v1/organisations/{org}/impact")).json()
+    committed = await client.post(
+        "/api/v1/social-value/awards/award-1/commitments",
+        json={"organisation_id": org, "commitments": [{"measure_code": "WELLBY", "quantity": "4"}]},
+    )
+    assert committed.status_code == 201, committed.text
+    nothing_yet = (await client.get(f"/api/v1/organisations/{org}/impact")).json()
+    assert nothing_yet["components"]["social_value"]["points"] == 0.0 and nothing_yet["score"] < before["score"]
+    delivered = await client.post(
+        "/api/v1/social-value/awards/award-1/actuals",
+        json={"measure_code": "WELLBY", "quantity": "2", "period": "2024-25"},
+    )
+    assert delivered.status_code == 201, delivered.text
+    half = (await client.get(f"/api/v1/organisations/{org}/impact")).json()
+    assert half["components"]["social_value"]["points"] == 12.5
+    assert "delivered 50%" in half["components"]["social_value"]["reason"]
+    assert [e["score"] for e in await published(impact_app)] == [before["score"], nothing_yet["score"], half["score"]]

@@ -9,8 +9,9 @@ from typing import Annotated
 
 from dateutil.relativedelta import relativedelta
 from fastapi import Query
-from localwealth_shared.http.problems import field_error
-from pydantic import BeforeValidator
+from localwealth_shared.http.problems import Unprocessable, field_error
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from impact.spend.repository import PeriodFilter
 
@@ -74,3 +75,20 @@ def bounds(period: PeriodFilter, today: date) -> tuple[date, date]:
 def current_financial_year(today: date) -> str:
     start = today.year if today.month >= 4 else today.year - 1
     return f"{start}-{(start + 1) % 100:02d}"
+
+
+def _financial_period(value: str) -> str:
+    """The `period` query rule (consecutive years) for a body field, reported where the field stands."""
+    try:
+        period_filter(value, None, None)
+    except Unprocessable as exc:
+        error = (exc.errors or [{}])[0]
+        raise PydanticCustomError(str(error.get("type", "period")), str(error.get("msg", exc.detail))) from exc
+    return value
+
+
+FinancialPeriod = Annotated[
+    str,
+    Field(pattern=r"^\d{4}-\d{2}(-Q[1-4])?$", examples=["2017-18", "2017-18-Q3"]),
+    AfterValidator(_financial_period),
+]

@@ -38,9 +38,9 @@ def seed(base_url: str, admin_key: str, log: Callable[[str], None] = print) -> N
             resp = client.post("/api/v1/spend/imports", files={"file": (name, gzip.decompress(path.read_bytes()))})
             resp.raise_for_status()
             job = _wait(client, resp.headers["Location"])
-            counts = job.get("counts") or {}
-            created += int(counts.get("created", 0))  # type: ignore[union-attr]
-            rejected += int(counts.get("rejected", 0))  # type: ignore[union-attr]
+            counts: dict[str, int] = job.get("counts") or {}  # type: ignore[assignment]
+            created += int(counts.get("created", 0))
+            rejected += int(counts.get("rejected", 0))
         # The registry's events may still be arriving: reconcile once more with what is known now.
         client.post("/api/v1/spend/suppliers/reconcile")
         stats = client.get("/api/v1/spend/suppliers/stats").json()

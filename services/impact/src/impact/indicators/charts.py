@@ -3,7 +3,7 @@ gridlines, legend and values as titles, in a colour-blind-safe palette (Okabe–
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
@@ -20,7 +20,7 @@ def _format(value: float, unit: str) -> str:
     return f"£{value:.0f}"
 
 
-def bar_chart(title: str, groups: Sequence[str], series: dict[str, Sequence[float | None]], unit: str) -> str:
+def bar_chart(title: str, groups: Sequence[str], series: Mapping[str, Sequence[float | None]], unit: str) -> str:
     """Grouped vertical bars: one group per label, one bar per series (None = no data, drawn as a gap)."""
     values = [v for vs in series.values() for v in vs if v is not None]
     top = max([*values, 0.0]) or 1.0
@@ -37,10 +37,10 @@ def bar_chart(title: str, groups: Sequence[str], series: dict[str, Sequence[floa
         f'<text x="{LEFT}" y="24" font-size="16" font-weight="bold">{escape(title)}</text>',
     ]
     for step in range(5):
-        value = top * step / 4
+        tick = top * step / 4
         y = TOP + plot_h - plot_h * step / 4
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_format(value, unit)}</text>')
+        out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_format(tick, unit)}</text>')
     for g, label in enumerate(groups):
         x0 = LEFT + g * slot + slot * 0.1
         for s, (name, vs) in enumerate(series.items()):

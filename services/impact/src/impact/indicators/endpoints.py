@@ -168,7 +168,7 @@ async def get_local_spend(
     return await _local_spend(session, principal, period_filter(period, start, end), by)
 
 
-SVG = {200: {"content": {"image/svg+xml": {}}, "description": "An SVG chart"}}
+SVG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/svg+xml": {}}, "description": "An SVG chart"}}
 
 
 @router.get(

@@ -67,7 +67,7 @@ def classes_of(org: KnownOrganisation, area: set[str]) -> list[str]:
     return found
 
 
-def _group_columns(group_by: GroupBy | None) -> list[ColumnElement[Any]]:
+def _group_columns(group_by: GroupBy | None) -> list[Any]:
     if group_by == "financial_year":
         return [SpendLine.financial_year]
     if group_by == "quarter":

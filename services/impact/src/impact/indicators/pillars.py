@@ -95,9 +95,9 @@ async def _organisations_in_area(session: AsyncSession, area: tuple[str, ...]) -
     for legal_form, ownership, lads in rows.all():
         if not wanted & set(lads or ()):
             continue
-        ownership = set(ownership or ())
-        coops += legal_form in COOPERATIVE_FORMS or bool(ownership & set(COOPERATIVE_OWNERSHIP))
-        eots += "employee_owned_trust" in ownership
+        owned_as = set(ownership or ())
+        coops += legal_form in COOPERATIVE_FORMS or bool(owned_as & set(COOPERATIVE_OWNERSHIP))
+        eots += "employee_owned_trust" in owned_as
     return coops, eots
 
 

@@ -8,33 +8,13 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from localwealth_shared.http.money import Money, MoneyIn
-from localwealth_shared.http.problems import Unprocessable
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field
 
-from impact.periods import period_filter
+from impact.periods import FinancialPeriod
 
 MAX_SUPPLIERS = 20_000
 
 Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4, examples=["0.25"])]
-
-
-def _financial_period(value: str) -> str:
-    # The rule (consecutive years) is the spend API's `period` parameter's; as a body field it is reported where
-    # it stands. Social value periods use the same type.
-    try:
-        period_filter(value, None, None)
-    except Unprocessable as exc:
-        error = (exc.errors or [{}])[0]
-        raise PydanticCustomError(str(error.get("type", "period")), str(error.get("msg", exc.detail))) from exc
-    return value
-
-
-FinancialPeriod = Annotated[
-    str,
-    Field(pattern=r"^\d{4}-\d{2}(-Q[1-4])?$", examples=["2017-18", "2017-18-Q3"]),
-    AfterValidator(_financial_period),
-]
 
 
 class _Input(BaseModel):

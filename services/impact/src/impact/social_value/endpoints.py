@@ -21,6 +21,7 @@ from localwealth_shared.http.problems import (
 from sqlalchemy import select
 
 from impact.dependencies import Reader, ReadSession, Writer, WriteSession
+from impact.scores.service import refresh_scores
 from impact.social_value import service
 from impact.social_value.engine import AdjustmentEffects, DoubleCountingError, SocialValueError, Valuation, ValueSummary
 from impact.social_value.measure_sets import (
@@ -188,6 +189,7 @@ async def add_commitments(
         award = await service.add_commitments(session, principal.tenant_id, award_id, award, body)
     except SocialValueError as exc:
         raise _body_problem(exc) from exc
+    await _rescore(session, award.organisation_id)
     response.headers["Location"] = f"/api/v1/social-value/awards/{award_id}"
     return await _respond(session, response, award, None)
 
@@ -215,6 +217,7 @@ async def add_actual(
         await service.add_actual(session, award, body)
     except SocialValueError as exc:
         raise _body_problem(exc, within=("actuals", 0)) from exc
+    await _rescore(session, award.organisation_id)
     return await _respond(session, response, award, None)
 
 
@@ -247,8 +250,10 @@ async def patch_award(
 ) -> Any:
     award = await _award(session, principal.tenant_id, award_id, for_update=True)
     check_if_match(request, award.version)
+    previous = award.organisation_id
     service.link_organisation(award, body.organisation_id)
     await session.flush()
+    await _rescore(session, previous, award.organisation_id)
     return await _respond(session, response, award, None)
 
 
@@ -271,6 +276,11 @@ async def summary(principal: Reader, session: ReadSession, reporting_year: Repor
         "delivered": _totals(delivered),
         "delivered_share": _text(service.share(delivered.net, committed.net)),
     }
+
+
+async def _rescore(session: Any, *organisation_ids: str | None) -> None:
+    """Social value delivered is part of an organisation's impact score: refresh it in this transaction."""
+    await refresh_scores(session, [o for o in organisation_ids if o])
 
 
 async def _award(session: Any, tenant_id: str, award_id: str, *, for_update: bool = False) -> SocialValueAward:

@@ -10,7 +10,7 @@ from typing import Annotated
 from localwealth_shared.http.money import Money
 from pydantic import BaseModel, ConfigDict, Field
 
-from impact.lm3.schemas import FinancialPeriod
+from impact.periods import FinancialPeriod
 from impact.social_value.engine import MAX_YEARS
 from impact.social_value.measure_sets import Code, MeasureSetDocument
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from localwealth_shared.clock import utcnow
 from localwealth_shared.reference.names import name_key
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from impact.db import SpendLine, SpendSupplier
@@ -144,7 +144,7 @@ class SpendWriter:
             else:
                 result.counts["unchanged"] += 1
         if inserts:
-            await session.execute(SpendLine.__table__.insert(), inserts)
+            await session.execute(insert(SpendLine), inserts)
         return result
 
     async def _suppliers(
@@ -196,5 +196,5 @@ class SpendWriter:
             if not redacted:
                 result.new_supplier_ids.append(ids[key])
         if inserts:
-            await session.execute(SpendSupplier.__table__.insert(), inserts)
+            await session.execute(insert(SpendSupplier), inserts)
         return ids
