@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,16 +82,17 @@ def cli(*args: str) -> list[str]:
 SERVICES = ("registry", "land")  # each with an API and a worker process, behind the gateway
 
 
-@pytest.fixture
-def platform(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Platform]:
+@contextmanager
+def running_platform(broker: EmbeddedBroker, tmp_path: Path, services: tuple[str, ...]) -> Iterator[Platform]:
+    """`services` (API + worker each) and the gateway as real processes on free ports and fresh databases."""
     import asyncio
 
     if broker.process is None:
         broker.start()
     loop = asyncio.new_event_loop()
-    databases = {name: temporary_database(tmp_path, f"e2e_{name}") for name in (*SERVICES, "gateway")}
+    databases = {name: temporary_database(tmp_path, f"e2e_{name}") for name in (*services, "gateway")}
     urls = {name: loop.run_until_complete(cm.__aenter__()) for name, cm in databases.items()}
-    ports = {name: free_port() for name in (*SERVICES, "gateway")}
+    ports = {name: free_port() for name in (*services, "gateway")}
     env = {
         **os.environ,
         "LOCALWEALTH_ENV": "development",
@@ -98,20 +100,20 @@ def platform(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Platform]:
         "LOCALWEALTH_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
         "GATEWAY_COMPOSITE_TIMEOUT_S": "2",
         **{f"{name.upper()}_DATABASE_URL": url for name, url in urls.items()},
-        **{f"GATEWAY_{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}" for name in SERVICES},
+        **{f"GATEWAY_{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}" for name in services},
     }
-    for name in (*SERVICES, "gateway"):
+    for name in (*services, "gateway"):
         subprocess.run(cli(name, "migrate"), env=env, cwd=ROOT, check=True, capture_output=True)
     apis = {
         name: Process(cli(name, "api", "--port", str(ports[name])), env, tmp_path / f"{name}-api.log", ports[name])
-        for name in (*SERVICES, "gateway")
+        for name in (*services, "gateway")
     }
-    workers = [Process(cli(name, "worker"), env, tmp_path / f"{name}-worker.log") for name in SERVICES]
+    workers = [Process(cli(name, "worker"), env, tmp_path / f"{name}-worker.log") for name in services]
     processes = [*apis.values(), *workers]
     try:
         for process in processes:
             process.start()
-        service_urls = {name: f"http://127.0.0.1:{ports[name]}" for name in SERVICES}
+        service_urls = {name: f"http://127.0.0.1:{ports[name]}" for name in services}
         yield Platform(f"http://127.0.0.1:{ports['gateway']}", service_urls, apis, processes)
     finally:
         for process in reversed(processes):
@@ -119,3 +121,16 @@ def platform(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Platform]:
         for cm in reversed(databases.values()):
             loop.run_until_complete(cm.__aexit__(None, None, None))
         loop.close()
+
+
+@pytest.fixture
+def platform(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Platform]:
+    with running_platform(broker, tmp_path, SERVICES) as running:
+        yield running
+
+
+@pytest.fixture
+def cwb_platform(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Platform]:
+    """Registry, procurement and impact: the loop from spend and tenders to matches and scores."""
+    with running_platform(broker, tmp_path, ("registry", "procurement", "impact")) as running:
+        yield running

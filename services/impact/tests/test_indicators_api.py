@@ -30,7 +30,7 @@ LEDGER = (
 async def seed(known_organisation: Any, upload: Any) -> dict[str, str]:
     bakery = await known_organisation(
         "Cowley Road Bakery Co-operative Limited",
-        certifications=[{"scheme": "real_living_wage", "status": "current"}],
+        certifications=[{"scheme": "real_living_wage", "status": "active"}],
     )
     haulage = await known_organisation(
         "Banbury Haulage Ltd", legal_form="company_limited_by_shares", lad=CHERWELL,

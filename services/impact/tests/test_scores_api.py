@@ -13,7 +13,7 @@ from impact.scores.service import SCORE_CHANGED
 from localwealth_shared.contracts import validation_errors
 from sqlalchemy import select
 
-LIVING_WAGE = [{"scheme": "real_living_wage", "status": "current"}]
+LIVING_WAGE = [{"scheme": "real_living_wage", "status": "active"}]
 
 
 async def published(app: FastAPI) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ COOP = {
     "legal_form": "registered_society_cooperative",
     "ownership": ["worker_cooperative"],
     "flags": {"is_sme": True, "is_vcse": False, "is_social_economy": True},
-    "certifications": [{"scheme": "real_living_wage", "status": "current"}, {"scheme": "b_corp", "status": "current"}],
+    "certifications": [{"scheme": "real_living_wage", "status": "active"}, {"scheme": "b_corp", "status": "active"}],
     "sites": [{"lad_code": "E07000178", "is_operating_site": True}],
 }
 PLAIN = {

@@ -18,6 +18,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from impact.db import KnownOrganisation, OrganisationIdentifier, SpendSupplier
+from impact.organisations.certifications import holds
 from impact.scores.service import refresh_scores
 from impact.suppliers.reconcile import SUGGESTED, UNMATCHED, OrganisationNames, Thresholds, decide, reconcile_ids
 
@@ -33,13 +34,6 @@ def operating_lads(data: dict[str, Any]) -> list[str]:
 def identifiers_of(data: dict[str, Any]) -> list[str]:
     return sorted(
         {f"{i['scheme']}-{i['id']}" for i in data.get("identifiers") or [] if i.get("scheme") and i.get("id")}
-    )
-
-
-def pays_real_living_wage(data: dict[str, Any]) -> bool:
-    return any(
-        c.get("scheme") == "real_living_wage" and c.get("status", "current") == "current"
-        for c in data.get("certifications") or []
     )
 
 
@@ -66,7 +60,7 @@ async def apply_organisation_event(session: AsyncSession, event: CloudEvent) -> 
     known.operating_lad_codes = operating_lads(data)
     known.is_sme, known.is_vcse = bool(flags.get("is_sme")), bool(flags.get("is_vcse"))
     known.is_social_economy = bool(flags.get("is_social_economy"))
-    known.real_living_wage = pays_real_living_wage(data)
+    known.real_living_wage = holds(data, "real_living_wage")
     known.data, known.deregistered = data, False
     await session.flush()
     for identifier in identifiers_of(data):

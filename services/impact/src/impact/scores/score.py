@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from impact.organisations.certifications import holds
+
 WEIGHTS = {
     "ownership": 30.0,  # co-operative, mutual, community or employee ownership; VCSE
     "fair_employment": 20.0,  # Real Living Wage accreditation
@@ -57,10 +59,6 @@ class Score:
         return [c.reason for c in self.components.values()]
 
 
-def _current(certifications: list[dict[str, Any]], scheme: str) -> bool:
-    return any(c.get("scheme") == scheme and c.get("status", "current") == "current" for c in certifications)
-
-
 def ownership(data: dict[str, Any]) -> Component:
     weight = WEIGHTS["ownership"]
     overlays = sorted(OWNERSHIP_OVERLAYS & set(data.get("ownership") or ()))
@@ -77,14 +75,14 @@ def ownership(data: dict[str, Any]) -> Component:
 
 def fair_employment(data: dict[str, Any]) -> Component:
     weight = WEIGHTS["fair_employment"]
-    if _current(data.get("certifications") or [], "real_living_wage"):
+    if holds(data, "real_living_wage"):
         return Component(weight, weight, "a Real Living Wage accredited employer")
     return Component(0.0, weight, "no current Real Living Wage accreditation")
 
 
 def certifications(data: dict[str, Any]) -> Component:
     weight = WEIGHTS["certifications"]
-    held = [label for scheme, label in CERTIFICATIONS.items() if _current(data.get("certifications") or [], scheme)]
+    held = [label for scheme, label in CERTIFICATIONS.items() if holds(data, scheme)]
     if not held:
         return Component(0.0, weight, "no current Social Enterprise Mark, B Corp or Fair Tax Mark")
     return Component(weight * len(held) / len(CERTIFICATIONS), weight, f"certified: {', '.join(held)}")
