@@ -27,6 +27,21 @@ def _wait(client: httpx.Client, url: str) -> dict[str, object]:
         time.sleep(0.5)
 
 
+def _upload(client: httpx.Client, name: str, content: bytes) -> httpx.Response:
+    """Upload, retrying while the service is busy (at start-up it is taking in the registry's 7,272 events)."""
+    deadline = time.monotonic() + JOB_WAIT_S
+    while True:
+        try:
+            resp = client.post("/api/v1/spend/imports", files={"file": (name, content)})
+            if resp.status_code not in (502, 503, 504) or time.monotonic() > deadline:
+                resp.raise_for_status()
+                return resp
+        except httpx.TimeoutException:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(2)
+
+
 def seed(base_url: str, admin_key: str, log: Callable[[str], None] = print) -> None:
     with demo_council_client(base_url, admin_key) as client:
         if client.get("/api/v1/spend/lines", params={"limit": 1}).json().get("data"):
@@ -35,8 +50,7 @@ def seed(base_url: str, admin_key: str, log: Callable[[str], None] = print) -> N
         created = rejected = 0
         for path in sorted(FILES.glob("*.csv.gz")):
             name = path.name.removesuffix(".gz")
-            resp = client.post("/api/v1/spend/imports", files={"file": (name, gzip.decompress(path.read_bytes()))})
-            resp.raise_for_status()
+            resp = _upload(client, name, gzip.decompress(path.read_bytes()))
             job = _wait(client, resp.headers["Location"])
             counts: dict[str, int] = job.get("counts") or {}  # type: ignore[assignment]
             created += int(counts.get("created", 0))

@@ -14,7 +14,7 @@ from localwealth_shared.clock import utcnow
 from localwealth_shared.events.consumer import ConsumerSpec
 from localwealth_shared.events.envelope import CloudEvent
 from localwealth_shared.reference.names import name_key
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from impact.db import KnownOrganisation, OrganisationIdentifier, SpendSupplier
@@ -37,18 +37,42 @@ def identifiers_of(data: dict[str, Any]) -> list[str]:
     )
 
 
-async def apply_organisation_event(session: AsyncSession, event: CloudEvent) -> KnownOrganisation | None:
-    """Apply one event; the organisation if it changed (None for a stale version)."""
+def _version(event: CloudEvent) -> int:
+    return int(event.data.get("version", 0))
+
+
+async def apply_organisation_events(session: AsyncSession, events: list[CloudEvent]) -> list[KnownOrganisation]:
+    """Apply a batch in bulk (a few statements per 500 organisations, so the write lock is held briefly);
+    the organisations that changed. Per organisation only its newest version in the batch counts."""
+    newest: dict[str, CloudEvent] = {}
+    for event in events:
+        org_id = event.data["id"]
+        if org_id not in newest or _version(event) >= _version(newest[org_id]):
+            newest[org_id] = event
+    changed: list[KnownOrganisation] = []
+    for chunk in _chunks(sorted(newest)):
+        known = {
+            o.id: o
+            for o in (await session.scalars(select(KnownOrganisation).where(KnownOrganisation.id.in_(chunk)))).all()
+        }
+        for org_id in chunk:
+            org = _apply(known.get(org_id), newest[org_id])
+            if org is not None:
+                if org_id not in known:
+                    session.add(org)
+                changed.append(org)
+    await session.flush()
+    await _replace_identifiers(session, changed)
+    return changed
+
+
+def _apply(known: KnownOrganisation | None, event: CloudEvent) -> KnownOrganisation | None:
     data: dict[str, Any] = event.data
-    org_id, version = data["id"], int(data.get("version", 0))
-    known = await session.get(KnownOrganisation, org_id)
-    if known is not None and known.registry_version > version:
+    if known is not None and known.registry_version > _version(event):
         return None
     if known is None:
-        known = KnownOrganisation(id=org_id, name=data.get("name") or "", name_key="", data={})
-        session.add(known)
-    known.registry_version, known.updated_at = version, utcnow()
-    await session.execute(delete(OrganisationIdentifier).where(OrganisationIdentifier.organisation_id == org_id))
+        known = KnownOrganisation(id=data["id"], name=data.get("name") or "", name_key="", data={})
+    known.registry_version, known.updated_at = _version(event), utcnow()
     if event.type == DEREGISTERED:  # a tombstone: keep what we knew, mark it gone
         known.deregistered = True
         return known
@@ -62,18 +86,30 @@ async def apply_organisation_event(session: AsyncSession, event: CloudEvent) -> 
     known.is_social_economy = bool(flags.get("is_social_economy"))
     known.real_living_wage = holds(data, "real_living_wage")
     known.data, known.deregistered = data, False
-    await session.flush()
-    for identifier in identifiers_of(data):
-        # An identifier moved from one organisation to another (a registry correction) follows the newest.
-        await session.execute(delete(OrganisationIdentifier).where(OrganisationIdentifier.identifier == identifier))
-        session.add(OrganisationIdentifier(identifier=identifier, organisation_id=org_id))
-    await session.flush()
     return known
+
+
+async def _replace_identifiers(session: AsyncSession, changed: list[KnownOrganisation]) -> None:
+    """Each changed organisation's identifiers are now those of its event. An identifier that moved from one
+    organisation to another (a registry correction) follows the newest."""
+    rows = {identifier: org.id for org in changed if not org.deregistered for identifier in identifiers_of(org.data)}
+    for chunk in _chunks([o.id for o in changed]):
+        await session.execute(delete(OrganisationIdentifier).where(OrganisationIdentifier.organisation_id.in_(chunk)))
+    for chunk in _chunks(sorted(rows)):
+        await session.execute(delete(OrganisationIdentifier).where(OrganisationIdentifier.identifier.in_(chunk)))
+    if rows:
+        await session.execute(
+            insert(OrganisationIdentifier), [{"identifier": i, "organisation_id": o} for i, o in rows.items()]
+        )
+
+
+def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def organisations_consumer(thresholds: Thresholds) -> ConsumerSpec:
     async def apply_batch(session: AsyncSession, events: list[CloudEvent]) -> None:
-        changed = [known for event in events if (known := await apply_organisation_event(session, event))]
+        changed = await apply_organisation_events(session, events)
         await rematch_for(session, changed, thresholds)
         await refresh_scores(session, [o.id for o in changed])
 

@@ -1,12 +1,13 @@
-"""The spend import job: parse the file, write its lines batch by batch (progress after each), then reconcile
-the suppliers it named for the first time. Re-running a job, or uploading the file again, changes nothing."""
+"""The spend import job: read the file's layout, then parse and write its lines batch by batch (progress after
+each; only one batch of records is held at a time), then reconcile the suppliers it named for the first time.
+Re-running a job, or uploading the file again, changes nothing."""
 
 from __future__ import annotations
 
 from localwealth_shared.db import Database
 from localwealth_shared.jobs import JobContext
 
-from impact.spend.parse import Period, SpendFileError, read_spend_file
+from impact.spend.parse import Period, SpendFileError, open_spend_file
 from impact.spend.writer import SpendWriter
 from impact.suppliers.reconcile import Thresholds, reconcile_ids
 
@@ -18,18 +19,16 @@ def spend_import_handler(db: Database, thresholds: Thresholds):  # type: ignore[
     async def run(job: JobContext) -> None:
         period = Period.parse(job.options["period"]) if job.options.get("period") else None
         try:
-            spend_file = read_spend_file(job.content, filename=job.filename, period=period)
+            spend_file = open_spend_file(job.content, filename=job.filename, period=period)
         except SpendFileError as exc:
             job.error(1, "file", str(exc))
             raise
-        records = spend_file.records
-        job.total = len(records)
+        job.total = spend_file.total
         job.message = "; ".join(spend_file.notes)
         await job.report()
         writer = SpendWriter(job.tenant_id, source="file")
         new_suppliers: list[str] = []
-        for start in range(0, len(records), BATCH):
-            batch = records[start : start + BATCH]
+        for batch in spend_file.batches(BATCH):
             async with db.transaction() as session:
                 result = await writer.write(session, batch)
             new_suppliers += result.new_supplier_ids

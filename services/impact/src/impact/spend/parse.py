@@ -8,11 +8,12 @@ Rows are numbered as a spreadsheet shows them (the header is row 1), so errors p
 from __future__ import annotations
 
 import csv
-import io
 import re
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar, overload
 
 from dateutil.relativedelta import relativedelta
 from localwealth_shared.reference.identifiers import IdentifierError, normalise_identifier
@@ -110,24 +111,53 @@ class SpendFile:
 
 
 def read_spend_file(content: bytes, *, filename: str | None = None, period: Period | None = None) -> SpendFile:
+    stream = open_spend_file(content, filename=filename, period=period)
+    return SpendFile(stream.mapping, list(stream.records()), stream.notes)
+
+
+@dataclass
+class SpendStream:
+    """A spend file whose layout is known and whose records are read on demand, so an import of a million
+    lines holds one batch of records at a time (`read_spend_file` is this read to the end)."""
+
+    mapping: ColumnMap
+    notes: list[str]
+    total: int  # how many records `records()` yields: every non-blank row below the header
+    period: Period | None
+    body: _Body
+
+    def records(self) -> Iterator[SpendRecord]:
+        read = _RecordReader(self.mapping, self.period)
+        return (read(number, row) for number, row in self.body.numbered())
+
+    def batches(self, size: int) -> Iterator[list[SpendRecord]]:
+        records = self.records()
+        while batch := list(islice(records, size)):
+            yield batch
+
+
+HEAD_ROWS = 510  # the header is looked for in the first 10 rows, columns are profiled on the 500 below it
+
+
+def open_spend_file(content: bytes, *, filename: str | None = None, period: Period | None = None) -> SpendStream:
     text = decode(content)
-    numbered = _numbered_rows(text, delimiter(text))
-    if not numbered:
+    separator = delimiter(text)
+    head = [row for _, row in islice(_numbered_rows(text, separator), HEAD_ROWS)]
+    if not head:
         raise SpendFileError("the file has no rows")
-    rows = [row for _, row in numbered]
-    header_index = find_header(rows)
-    header = rows[header_index] if header_index is not None else None
+    header_index = find_header(head)
+    header = head[header_index] if header_index is not None else None
     start = header_index + 1 if header_index is not None else 0
+    body = _Body(text, separator, start, head[start:], complete=len(head) < HEAD_ROWS)
     try:
-        mapping = map_columns(header, rows[start:])
+        mapping = map_columns(header, body)
     except ValueError as exc:
         raise SpendFileError(str(exc)) from exc
     period = period or period_from_filename(filename)
     notes = list(mapping.notes)
     if period:
         notes.append(f"file period {period.start.isoformat()} to {period.end.isoformat()}")
-    records = [_record(number, row, mapping, period) for number, row in numbered[start:]]
-    return SpendFile(mapping, records, notes)
+    return SpendStream(mapping, notes, len(body), period, body)
 
 
 def delimiter(text: str) -> str:
@@ -146,51 +176,167 @@ def delimiter(text: str) -> str:
     return best
 
 
-def _numbered_rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines, each ending with its newline, read without copying the text into a buffer."""
+    start, find = 0, text.find
+    while (end := find("\n", start) + 1) > 0:
+        yield text[start:end]
+        start = end
+    if start < len(text):
+        yield text[start:]
+
+
+def _numbered_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Every non-blank CSV record with the spreadsheet row it starts on (a quoted cell may span lines)."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows, line = [], 1
+    reader = csv.reader(_lines(text), delimiter=delimiter)
+    line = 1
     for row in reader:
-        if any(cell.strip() for cell in row):
-            rows.append((line, row))
+        if "".join(row).strip():
+            yield line, row
         line = reader.line_num + 1
-    return rows
 
 
-def _record(number: int, row: list[str], mapping: ColumnMap, period: Period | None) -> SpendRecord:
-    record = SpendRecord(number)
-    f = record.fields
-    raw_date, raw_amount = mapping.get(row, "paid_date") or "", mapping.get(row, "amount") or ""
-    supplier = clean_text(mapping.get(row, "supplier_name"))
-    if not raw_date.strip() and not raw_amount.strip() and not supplier:
-        record.errors.append(("row", "not a payment line: no date, amount or supplier"))
-        return record
-    try:
-        f["paid_date"] = parse_date(raw_date, day_first=mapping.day_first)
-        f["period_date"], f["date_basis"] = f["paid_date"], "paid_date"
-    except MissingDate as exc:
-        if period is None:
-            record.errors.append(("paid_date", f"{exc}; give the file's period (e.g. 2014-04-01/2014-06-30)"))
-        else:
-            f["paid_date"], f["period_date"], f["date_basis"] = None, period.start, "file_period"
-    except ValueError as exc:
-        record.errors.append(("paid_date", str(exc)))
-    try:
-        f["amount"] = parse_amount(raw_amount)
-    except ValueError as exc:
-        record.errors.append(("amount", str(exc)))
+class _Body(Sequence[list[str]]):
+    """The rows below the header, for `map_columns`, without holding them all: the first ones (all it
+    profiles) are kept; the rest are read again from the text each time the rows are iterated."""
+
+    def __init__(self, text: str, delimiter: str, skip: int, head: list[list[str]], *, complete: bool) -> None:
+        self._text, self._delimiter, self._skip = text, delimiter, skip
+        self._head, self._complete = head, complete
+        self._length: int | None = len(head) if complete else None
+
+    def numbered(self) -> Iterator[tuple[int, list[str]]]:
+        return islice(_numbered_rows(self._text, self._delimiter), self._skip, None)
+
+    def __iter__(self) -> Iterator[list[str]]:
+        count = 0
+        for _, row in self.numbered():
+            count += 1
+            yield row
+        self._length = count
+
+    def __len__(self) -> int:
+        if self._length is None:
+            self._length = sum(1 for _ in self.numbered())
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> list[str]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[list[str]]: ...
+    def __getitem__(self, index: int | slice) -> list[str] | list[list[str]]:
+        in_head = isinstance(index, slice) and not index.start and index.step is None and index.stop is not None
+        if self._complete or (in_head and 0 <= index.stop <= len(self._head)):  # type: ignore[union-attr]
+            return self._head[index]
+        return list(self)[index]
+
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+_MISSING: Any = object()
+CACHE_LIMIT = 50_000  # distinct cells remembered per column and file
+
+
+def _memo(function: Callable[[K], T]) -> Callable[[K], T]:
+    """`function` remembering its results: a file repeats the same dates, amounts, names and categories on
+    thousands of lines, so each distinct cell is read once (up to `CACHE_LIMIT` of them)."""
+    cache: dict[K, T] = {}
+
+    def cached(cell: K) -> T:
+        value = cache.get(cell, _MISSING)
+        if value is _MISSING:
+            value = function(cell)
+            if len(cache) < CACHE_LIMIT:
+                cache[cell] = value
+        return value  # type: ignore[no-any-return]
+
+    return cached
+
+
+def _outcome(parse: Callable[[str], T]) -> Callable[[str], T | ValueError]:
+    """`parse` returning its ValueError instead of raising it, so the error can be remembered too."""
+
+    def run(cell: str) -> T | ValueError:
+        try:
+            return parse(cell)
+        except ValueError as exc:
+            return exc.with_traceback(None)
+
+    return run
+
+
+def _supplier(cell: str | None) -> tuple[str | None, str, bool]:
+    """(the cleaned name, the name stored, redacted?)"""
+    supplier = clean_text(cell)
     # A blank supplier is how some ledgers publish journals and withheld payees: the money is real, the
     # name is not known, so the line counts and is treated like a redacted one.
-    f["supplier_name"] = supplier[:500] if supplier else NOT_NAMED
-    f["redacted"] = not supplier or is_redacted(supplier)
-    for name in ("transaction_ref", "supplier_ref", "body", "service_area", "category", "expenditure_code"):
-        value = clean_text(mapping.get(row, name))
-        f[name] = value[:200] if value else None
-    f["capital_or_revenue"] = _capital_or_revenue(mapping.get(row, "capital_or_revenue"))
-    f["identifier"] = None if f.get("redacted") else _identifier(record, mapping, row)
-    if "period_date" in f:
-        f["financial_year"], f["quarter"] = financial_year(f["period_date"])
-    return record
+    return supplier, supplier[:500] if supplier else NOT_NAMED, not supplier or is_redacted(supplier)
+
+
+def _short_text(cell: str | None) -> str | None:
+    value = clean_text(cell)
+    return value[:200] if value else None
+
+
+def _at(row: list[str], index: int | None) -> str | None:
+    return row[index] if index is not None and index < len(row) else None
+
+
+TEXT_FIELDS = ("transaction_ref", "supplier_ref", "body", "service_area", "category", "expenditure_code")
+IDENTIFIER_FIELDS = ("supplier_company_number", "supplier_charity_number")
+
+
+class _RecordReader:
+    """Rows → records for one file's column map."""
+
+    def __init__(self, mapping: ColumnMap, period: Period | None) -> None:
+        self.mapping, self.period = mapping, period
+        column = mapping.columns.get
+        self.date_at, self.amount_at, self.supplier_at = column("paid_date"), column("amount"), column("supplier_name")
+        self.caprev_at = column("capital_or_revenue")
+        self.has_identifiers = any(column(name) is not None for name in IDENTIFIER_FIELDS)
+        day_first = mapping.day_first
+        self.date = _memo(_outcome(lambda cell: parse_date(cell, day_first=day_first)))
+        self.amount = _memo(_outcome(parse_amount))
+        self.supplier = _memo(_supplier)
+        self.financial_year = _memo(financial_year)
+        self.caprev = _memo(_capital_or_revenue)
+        # Transaction numbers are unique per line: nothing to remember.
+        self.texts = [(name, column(name), _short_text if name == "transaction_ref" else _memo(_short_text))
+                      for name in TEXT_FIELDS]  # fmt: skip
+
+    def __call__(self, number: int, row: list[str]) -> SpendRecord:
+        record = SpendRecord(number)
+        f = record.fields
+        raw_date, raw_amount = _at(row, self.date_at) or "", _at(row, self.amount_at) or ""
+        supplier, name, redacted = self.supplier(_at(row, self.supplier_at))
+        if not raw_date.strip() and not raw_amount.strip() and not supplier:
+            record.errors.append(("row", "not a payment line: no date, amount or supplier"))
+            return record
+        paid = self.date(raw_date)
+        if isinstance(paid, MissingDate):
+            if self.period is None:
+                record.errors.append(("paid_date", f"{paid}; give the file's period (e.g. 2014-04-01/2014-06-30)"))
+            else:
+                f["paid_date"], f["period_date"], f["date_basis"] = None, self.period.start, "file_period"
+        elif isinstance(paid, ValueError):
+            record.errors.append(("paid_date", str(paid)))
+        else:
+            f["paid_date"] = paid
+            f["period_date"], f["date_basis"] = paid, "paid_date"
+        amount = self.amount(raw_amount)
+        if isinstance(amount, ValueError):
+            record.errors.append(("amount", str(amount)))
+        else:
+            f["amount"] = amount
+        f["supplier_name"], f["redacted"] = name, redacted
+        for field_name, index, clean in self.texts:
+            f[field_name] = clean(_at(row, index))
+        f["capital_or_revenue"] = self.caprev(_at(row, self.caprev_at))
+        f["identifier"] = None if redacted or not self.has_identifiers else _identifier(record, self.mapping, row)
+        if "period_date" in f:
+            f["financial_year"], f["quarter"] = self.financial_year(f["period_date"])
+        return record
 
 
 def _capital_or_revenue(text: str | None) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from localwealth_shared.clock import utcnow
 from localwealth_shared.reference.names import name_key
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from impact.db import SpendLine, SpendSupplier
@@ -28,6 +28,9 @@ REDACTED_KEY = "redacted"
 # Fields a later file may correct without making it another payment.
 DESCRIPTIVE = ("supplier_ref", "body", "service_area", "category", "expenditure_code", "capital_or_revenue")
 _SEPARATOR = re.compile(r"[\s\-_/]+")
+LINES, SUPPLIERS = SpendLine.__table__, SpendSupplier.__table__
+# Set what each parameter row names (the descriptive fields, updated_at, version) on the line `line_id`.
+UPDATE_LINE = update(LINES).where(LINES.c.id == bindparam("line_id"))
 
 
 def pence(amount: Decimal) -> int:
@@ -43,12 +46,14 @@ def supplier_key(record: SpendRecord) -> str:
     return REDACTED_KEY if record.fields["redacted"] else name_key(record.fields["supplier_name"]) or REDACTED_KEY
 
 
-def line_key(record: SpendRecord, occurrence: int = 0) -> str:
+def line_key(record: SpendRecord, occurrence: int = 0, supplier: str | None = None) -> str:
     """The natural key, hashed. Without a transaction number, identical (date, amount, supplier) lines in one
-    file are told apart by their order, so the same file still maps to the same keys."""
+    file are told apart by their order, so the same file still maps to the same keys. `supplier`: the
+    record's supplier key, if already known."""
     f = record.fields
     ref = transaction_key(f.get("transaction_ref")) or f"#{occurrence}"
-    text = "|".join((ref, f["period_date"].isoformat(), str(f["amount"]), supplier_key(record)))
+    supplier = supplier if supplier is not None else supplier_key(record)
+    text = "|".join((ref, f["period_date"].isoformat(), str(f["amount"]), supplier))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -58,14 +63,36 @@ class WriteResult:
     new_supplier_ids: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Known:
+    """A supplier this writer has already found or created: its id, and whether it has an identifier."""
+
+    id: str
+    identified: bool
+
+
 class SpendWriter:
-    """Writes one tenant's records batch by batch; remembers keys across batches to spot repeats in a file."""
+    """Writes one tenant's records batch by batch; remembers keys across batches to spot repeats in a file,
+    and the suppliers it has already found or created (a file names the same few thousand on every batch).
+    One writer serves one import or push: after a failed batch it is discarded with its transaction."""
 
     def __init__(self, tenant_id: str, source: str) -> None:
         self.tenant_id = tenant_id
         self.source = source
         self.seen: dict[str, int] = {}  # line_key → the row that first carried it
         self._occurrences: dict[tuple[Any, ...], int] = {}
+        self._name_keys: dict[str, str] = {}  # supplier name → name key
+        self._known: dict[str, _Known] = {}  # name key → the stored supplier
+
+    def supplier_key(self, record: SpendRecord) -> str:
+        """`supplier_key`, each distinct name normalised once."""
+        f = record.fields
+        if f["redacted"]:
+            return REDACTED_KEY
+        key = self._name_keys.get(f["supplier_name"])
+        if key is None:
+            key = self._name_keys[f["supplier_name"]] = supplier_key(record)
+        return key
 
     def keyed(self, records: Sequence[SpendRecord]) -> list[tuple[str, SpendRecord]]:
         """Key each accepted record; a repeat of an earlier row becomes a row error instead."""
@@ -74,12 +101,13 @@ class SpendWriter:
             if record.errors:
                 continue
             f = record.fields
+            supplier = self.supplier_key(record)
             occurrence = 0
             if not f.get("transaction_ref"):
-                signature = (f["period_date"], f["amount"], supplier_key(record))
+                signature = (f["period_date"], f["amount"], supplier)
                 occurrence = self._occurrences.get(signature, 0)
                 self._occurrences[signature] = occurrence + 1
-            key = line_key(record, occurrence)
+            key = line_key(record, occurrence, supplier)
             if key in self.seen:
                 record.errors.append(
                     (
@@ -98,18 +126,14 @@ class SpendWriter:
         if not keyed:
             return result
         suppliers = await self._suppliers(session, [r for _, r in keyed], result)
-        existing = {
-            line.line_key: line
-            for line in (
-                await session.scalars(
-                    select(SpendLine).where(
-                        SpendLine.tenant_id == self.tenant_id, SpendLine.line_key.in_([k for k, _ in keyed])
-                    )
-                )
-            ).all()
-        }
+        columns = (LINES.c.id, LINES.c.line_key, LINES.c.version, *(LINES.c[name] for name in DESCRIPTIVE))
+        found = await session.execute(
+            select(*columns).where(LINES.c.tenant_id == self.tenant_id, LINES.c.line_key.in_([k for k, _ in keyed]))
+        )
+        existing = {row.line_key: row for row in found.all()}
         now = utcnow()
         inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
         for key, record in keyed:
             f = record.fields
             line = existing.get(key)
@@ -119,7 +143,7 @@ class SpendWriter:
                         "id": str(uuid.uuid4()),
                         "tenant_id": self.tenant_id,
                         "line_key": key,
-                        "supplier_id": suppliers[supplier_key(record)],
+                        "supplier_id": suppliers[self.supplier_key(record)],
                         "transaction_ref": f.get("transaction_ref"),
                         "paid_date": f.get("paid_date"),
                         "period_date": f["period_date"],
@@ -137,14 +161,19 @@ class SpendWriter:
                 )
                 result.counts["created"] += 1
             elif any(getattr(line, name) != f.get(name) for name in DESCRIPTIVE):
-                for name in DESCRIPTIVE:
-                    setattr(line, name, f.get(name))
-                line.updated_at, line.version = now, line.version + 1
+                updates.append(
+                    {"line_id": line.id, "updated_at": now, "version": line.version + 1,
+                     **{name: f.get(name) for name in DESCRIPTIVE}}
+                )  # fmt: skip
                 result.counts["updated"] += 1
             else:
                 result.counts["unchanged"] += 1
+        # Core statements, one executemany each: the ORM's bulk path would split the rows into a statement per
+        # run of rows that leave the same columns empty.
         if inserts:
-            await session.execute(insert(SpendLine), inserts)
+            await session.execute(insert(LINES), inserts)
+        if updates:
+            await session.execute(UPDATE_LINE, updates)
         return result
 
     async def _suppliers(
@@ -153,34 +182,35 @@ class SpendWriter:
         """name key → supplier id, creating the suppliers this batch names for the first time."""
         wanted: dict[str, SpendRecord] = {}
         for record in records:
-            wanted.setdefault(supplier_key(record), record)
-        found = {
-            s.name_key: s
-            for s in (
-                await session.scalars(
-                    select(SpendSupplier).where(
-                        SpendSupplier.tenant_id == self.tenant_id, SpendSupplier.name_key.in_(list(wanted))
-                    )
+            wanted.setdefault(self.supplier_key(record), record)
+        unknown = [key for key in wanted if key not in self._known]
+        for start in range(0, len(unknown), 1_000):
+            rows = await session.execute(
+                select(SUPPLIERS.c.id, SUPPLIERS.c.name_key, SUPPLIERS.c.identifier).where(
+                    SUPPLIERS.c.tenant_id == self.tenant_id, SUPPLIERS.c.name_key.in_(unknown[start : start + 1_000])
                 )
-            ).all()
-        }
-        now, ids, inserts = utcnow(), {k: s.id for k, s in found.items()}, []
+            )
+            for supplier_id, key, identifier in rows.all():
+                self._known[key] = _Known(supplier_id, bool(identifier))
+        now, inserts = utcnow(), []
         for key, record in wanted.items():
             identifier = record.fields.get("identifier")
-            if key in found:
-                if identifier and not found[key].identifier:  # a later file gave its company number: re-match
+            known = self._known.get(key)
+            if known is not None:
+                if identifier and not known.identified:  # a later file gave its company number: re-match
                     await session.execute(
                         update(SpendSupplier)
-                        .where(SpendSupplier.id == found[key].id)
+                        .where(SpendSupplier.id == known.id)
                         .values(identifier=identifier, updated_at=now)
                     )
-                    result.new_supplier_ids.append(found[key].id)
+                    known.identified = True
+                    result.new_supplier_ids.append(known.id)
                 continue
             redacted = key == REDACTED_KEY
-            ids[key] = str(uuid.uuid4())
+            self._known[key] = _Known(str(uuid.uuid4()), bool(identifier))
             inserts.append(
                 {
-                    "id": ids[key],
+                    "id": self._known[key].id,
                     "tenant_id": self.tenant_id,
                     "name": "REDACTED" if redacted else record.fields["supplier_name"],
                     "name_key": key,
@@ -194,7 +224,7 @@ class SpendWriter:
                 }
             )
             if not redacted:
-                result.new_supplier_ids.append(ids[key])
+                result.new_supplier_ids.append(self._known[key].id)
         if inserts:
-            await session.execute(insert(SpendSupplier), inserts)
-        return ids
+            await session.execute(insert(SUPPLIERS), inserts)
+        return {key: self._known[key].id for key in wanted}
