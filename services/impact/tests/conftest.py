@@ -16,6 +16,8 @@ from impact.db import platform
 from impact.main import create_app, thresholds_of
 from impact.organisations.read_model import organisations_consumer
 from impact.spend.importer import KIND, spend_import_handler
+from impact.suppliers.rerun import KIND as RECONCILE
+from impact.suppliers.rerun import reconcile_handler
 from localwealth_shared.events.envelope import CloudEvent
 from localwealth_shared.jobs import JobRunner, JobStore
 from localwealth_shared.migrations import upgrade
@@ -64,12 +66,15 @@ def client(make_client: ClientFactory) -> httpx.AsyncClient:
 
 @pytest.fixture
 def run_imports(impact_app: FastAPI, impact_settings: ImpactSettings) -> Callable[[], Awaitable[None]]:
-    """Run every queued import job as the worker would."""
+    """Run every queued job (imports, reconciliations) as the worker would."""
 
     async def run() -> None:
         runner = JobRunner(
             JobStore(impact_app.state.db, platform),
-            {KIND: spend_import_handler(impact_app.state.db, thresholds_of(impact_settings))},
+            {
+                KIND: spend_import_handler(impact_app.state.db, thresholds_of(impact_settings)),
+                RECONCILE: reconcile_handler(impact_app.state.db, thresholds_of(impact_settings)),
+            },
         )
         while await runner.run_once():
             pass

@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaProducer
 from impact.config import ImpactSettings
 from impact.db import SpendSupplier, platform
 from impact.main import thresholds_of
-from impact.organisations.read_model import organisations_consumer
+from impact.organisations.read_model import apply_organisation_events, organisations_consumer
 from localwealth_shared.broker import EmbeddedBroker
 from localwealth_shared.db import Database
 from localwealth_shared.events.consumer import EventConsumer, dlq_topic, read_topic
@@ -151,3 +151,22 @@ async def test_the_registry_consumer_rematches_over_the_real_broker_and_dead_let
         await asyncio.wait_for(task, 10)
         await producer.stop()
         await db.dispose()
+
+
+async def test_reconciling_again_is_a_job(
+    impact_app: Any, client: httpx.AsyncClient, upload: Any, run_imports: Any, make_client: Any
+) -> None:
+    await upload(LEDGER)
+    # An organisation the read model took in without re-matching (e.g. loaded before a threshold change).
+    async with impact_app.state.db.transaction() as session:
+        await apply_organisation_events(session, [registry_event("Uhuru Wholefoods Co-operative Ltd")])
+    assert (await suppliers(client))["UHURU WHOLEFOODS"]["status"] == "unmatched"
+    resp = await client.post("/api/v1/spend/suppliers/reconcile")
+    assert resp.status_code == 202
+    await run_imports()
+    job = (await client.get(resp.headers["Location"])).json()
+    assert job["status"] == "succeeded" and job["counts"]["updated"] == 1 and job["progress"]["total"] == 3
+    assert (await suppliers(client))["UHURU WHOLEFOODS"]["status"] == "matched"
+    other = make_client(tenant="E07000177", area=("E07000177",))
+    assert (await other.get(resp.headers["Location"])).status_code == 404
+    assert (await client.get(f"/api/v1/spend/imports/{job['id']}")).status_code == 404  # not an import

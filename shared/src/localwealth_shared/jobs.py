@@ -99,12 +99,21 @@ class JobStore:
         return job_id
 
     async def document(
-        self, session: AsyncSession, *, tenant_id: str, job_id: str, url: str, error_limit: int = 100
+        self,
+        session: AsyncSession,
+        *,
+        tenant_id: str,
+        job_id: str,
+        url: str,
+        error_limit: int = 100,
+        kind: str | None = None,
     ) -> dict[str, Any]:
+        """The job as clients poll it; with `kind`, a job of another kind reads as missing too."""
         cols = [c for c in self.jobs.c if c.name != "content"]
-        row = (
-            await session.execute(select(*cols).where(self.jobs.c.id == job_id, self.jobs.c.tenant_id == tenant_id))
-        ).first()
+        stmt = select(*cols).where(self.jobs.c.id == job_id, self.jobs.c.tenant_id == tenant_id)
+        if kind is not None:
+            stmt = stmt.where(self.jobs.c.kind == kind)
+        row = (await session.execute(stmt)).first()
         if row is None:  # another tenant's job is indistinguishable from a missing one
             raise NotFound(f"no import job {job_id}", code="import_not_found")
         errors, next_cursor = await self.error_page(session, job_id, limit=error_limit, cursor=None)

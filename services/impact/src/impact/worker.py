@@ -19,6 +19,8 @@ from impact.main import thresholds_of
 from impact.organisations.read_model import organisations_consumer
 from impact.spend.importer import KIND as SPEND_IMPORT
 from impact.spend.importer import spend_import_handler
+from impact.suppliers.rerun import KIND as RECONCILE
+from impact.suppliers.rerun import reconcile_handler
 
 
 async def run_worker(settings: ImpactSettings, stop: asyncio.Event | None = None) -> None:
@@ -45,7 +47,10 @@ async def run_worker(settings: ImpactSettings, stop: asyncio.Event | None = None
         )
         for spec in (organisations_consumer(thresholds), ACTIVITY_CONSUMER)
     }
-    jobs = JobRunner(JobStore(db, platform), {SPEND_IMPORT: spend_import_handler(db, thresholds)})
+    jobs = JobRunner(
+        JobStore(db, platform),
+        {SPEND_IMPORT: spend_import_handler(db, thresholds), RECONCILE: reconcile_handler(db, thresholds)},
+    )
     try:
         await run_parts("impact", {"outbox-relay": relay, "imports": jobs, **consumers}, stop or asyncio.Event())
     finally:

@@ -108,7 +108,9 @@ def import_router(
 
     @router.get("/{job_id}", responses=problem_responses(401, 403, 404), summary="Import job status and progress")
     async def get_import(job_id: str, principal: Reader, session: ReadSession, store: Store) -> dict[str, Any]:
-        return await store.document(session, tenant_id=principal.tenant_id, job_id=job_id, url=f"{prefix}/{job_id}")
+        return await store.document(
+            session, tenant_id=principal.tenant_id, job_id=job_id, url=f"{prefix}/{job_id}", kind=kind
+        )
 
     @router.get("/{job_id}/errors", responses=problem_responses(401, 403, 404, 422), summary="Row-level errors, paged")
     async def get_import_errors(

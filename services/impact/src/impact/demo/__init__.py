@@ -55,8 +55,8 @@ def seed(base_url: str, admin_key: str, log: Callable[[str], None] = print) -> N
             counts: dict[str, int] = job.get("counts") or {}  # type: ignore[assignment]
             created += int(counts.get("created", 0))
             rejected += int(counts.get("rejected", 0))
-        # The registry's events may still be arriving: reconcile once more with what is known now.
-        client.post("/api/v1/spend/suppliers/reconcile")
+        # The registry's events may still have been arriving: reconcile once more with what is known now.
+        _wait(client, client.post("/api/v1/spend/suppliers/reconcile").headers["Location"])
         stats = client.get("/api/v1/spend/suppliers/stats").json()
         summary = client.get("/api/v1/spend/summary").json()
         log(

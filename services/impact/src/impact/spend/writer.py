@@ -13,12 +13,15 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from localwealth_shared.clock import utcnow
 from localwealth_shared.reference.names import name_key
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from impact.db import SpendLine, SpendSupplier
@@ -31,6 +34,17 @@ _SEPARATOR = re.compile(r"[\s\-_/]+")
 LINES, SUPPLIERS = SpendLine.__table__, SpendSupplier.__table__
 # Set what each parameter row names (the descriptive fields, updated_at, version) on the line `line_id`.
 UPDATE_LINE = update(LINES).where(LINES.c.id == bindparam("line_id"))
+
+
+def _insert_new_lines(session: AsyncSession) -> Any:
+    """INSERT … ON CONFLICT (tenant, line key) DO NOTHING RETURNING the keys inserted (Core: one statement per
+    1,000 rows; the ORM's bulk path would split the rows into a statement per run leaving the same columns empty)."""
+    insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    return (
+        insert(LINES)
+        .on_conflict_do_nothing(index_elements=[LINES.c.tenant_id, LINES.c.line_key])
+        .returning(LINES.c.line_key)
+    )
 
 
 def pence(amount: Decimal) -> int:
@@ -126,55 +140,60 @@ class SpendWriter:
         if not keyed:
             return result
         suppliers = await self._suppliers(session, [r for _, r in keyed], result)
+        now = utcnow()
+        rows = [
+            {
+                "id": str(uuid.uuid4()),
+                "tenant_id": self.tenant_id,
+                "line_key": key,
+                "supplier_id": suppliers[self.supplier_key(record)],
+                "transaction_ref": record.fields.get("transaction_ref"),
+                "paid_date": record.fields.get("paid_date"),
+                "period_date": record.fields["period_date"],
+                "date_basis": record.fields["date_basis"],
+                "financial_year": record.fields["financial_year"],
+                "quarter": record.fields["quarter"],
+                "amount_pence": pence(record.fields["amount"]),
+                "supplier_name": record.fields["supplier_name"],
+                "source": self.source,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+                **{name: record.fields.get(name) for name in DESCRIPTIVE},
+            }
+            for key, record in keyed
+        ]
+        # New lines are inserted and the keys the tenant already has are skipped in one statement, so a file of
+        # new payments needs no look-up, and a line written meanwhile by another import is not an error.
+        created = set((await session.execute(_insert_new_lines(session), rows)).scalars())
+        result.counts["created"] = len(created)
+        known = [key for key, _ in keyed if key not in created]
+        if known:
+            await self._update(session, [(k, r) for k, r in keyed if k not in created], now, result)
+        return result
+
+    async def _update(
+        self, session: AsyncSession, keyed: list[tuple[str, SpendRecord]], now: datetime, result: WriteResult
+    ) -> None:
+        """Lines the tenant already had: `updated` if a descriptive field was corrected, else `unchanged`."""
         columns = (LINES.c.id, LINES.c.line_key, LINES.c.version, *(LINES.c[name] for name in DESCRIPTIVE))
         found = await session.execute(
             select(*columns).where(LINES.c.tenant_id == self.tenant_id, LINES.c.line_key.in_([k for k, _ in keyed]))
         )
         existing = {row.line_key: row for row in found.all()}
-        now = utcnow()
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
+        updates = []
         for key, record in keyed:
-            f = record.fields
-            line = existing.get(key)
-            if line is None:
-                inserts.append(
-                    {
-                        "id": str(uuid.uuid4()),
-                        "tenant_id": self.tenant_id,
-                        "line_key": key,
-                        "supplier_id": suppliers[self.supplier_key(record)],
-                        "transaction_ref": f.get("transaction_ref"),
-                        "paid_date": f.get("paid_date"),
-                        "period_date": f["period_date"],
-                        "date_basis": f["date_basis"],
-                        "financial_year": f["financial_year"],
-                        "quarter": f["quarter"],
-                        "amount_pence": pence(f["amount"]),
-                        "supplier_name": f["supplier_name"],
-                        "source": self.source,
-                        "created_at": now,
-                        "updated_at": now,
-                        "version": 1,
-                        **{name: f.get(name) for name in DESCRIPTIVE},
-                    }
-                )
-                result.counts["created"] += 1
-            elif any(getattr(line, name) != f.get(name) for name in DESCRIPTIVE):
+            line = existing[key]
+            if any(getattr(line, name) != record.fields.get(name) for name in DESCRIPTIVE):
                 updates.append(
                     {"line_id": line.id, "updated_at": now, "version": line.version + 1,
-                     **{name: f.get(name) for name in DESCRIPTIVE}}
+                     **{name: record.fields.get(name) for name in DESCRIPTIVE}}
                 )  # fmt: skip
                 result.counts["updated"] += 1
             else:
                 result.counts["unchanged"] += 1
-        # Core statements, one executemany each: the ORM's bulk path would split the rows into a statement per
-        # run of rows that leave the same columns empty.
-        if inserts:
-            await session.execute(insert(LINES), inserts)
         if updates:
             await session.execute(UPDATE_LINE, updates)
-        return result
 
     async def _suppliers(
         self, session: AsyncSession, records: list[SpendRecord], result: WriteResult

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response, status
 from localwealth_shared.clock import utcnow
 from localwealth_shared.http.concurrency import check_if_match, set_etag
+from localwealth_shared.http.imports import Store
 from localwealth_shared.http.money import money
 from localwealth_shared.http.pagination import Cursor, Limit, Page, UpdatedSince, after, decode_cursor, page_of
 from localwealth_shared.http.problems import NotFound, field_error, problem_responses
@@ -17,9 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from impact.db import KnownOrganisation, SpendLine, SpendSupplier
-from impact.dependencies import Reader, ReadSession, ThresholdsDep, Writer, WriteSession
+from impact.dependencies import Reader, ReadSession, Writer, WriteSession
 from impact.spend.repository import to_pounds
-from impact.suppliers.reconcile import MATCHED, STATUSES, UNMATCHED, reconcile_ids
+from impact.suppliers.reconcile import MATCHED, STATUSES, UNMATCHED
+from impact.suppliers.rerun import KIND as RECONCILE
 
 router = APIRouter(prefix="/api/v1/spend/suppliers", tags=["suppliers"])
 Status = Literal["unmatched", "suggested", "matched", "redacted"]
@@ -141,18 +143,28 @@ async def stats(principal: Reader, session: ReadSession) -> dict[str, Any]:
 
 @router.post(
     "/reconcile",
+    status_code=status.HTTP_202_ACCEPTED,
     responses=problem_responses(401, 403),
-    summary="Reconcile the council's unmatched and suggested suppliers again (e.g. after a registry import)",
+    summary="Reconcile the council's unmatched and suggested suppliers again (a job; e.g. after a registry import)",
 )
-async def reconcile_again(principal: Writer, session: WriteSession, thresholds: ThresholdsDep) -> dict[str, Any]:
-    ids = (
-        await session.scalars(
-            select(SpendSupplier.id).where(
-                SpendSupplier.tenant_id == principal.tenant_id, SpendSupplier.status.in_((UNMATCHED, "suggested"))
-            )
-        )
-    ).all()
-    return {"reconciled": len(ids), "outcomes": await reconcile_ids(session, list(ids), thresholds)}
+async def reconcile_again(response: Response, principal: Writer, session: WriteSession, store: Store) -> dict[str, Any]:
+    job_id = await store.create(
+        session, tenant_id=principal.tenant_id, kind=RECONCILE, content=b"", filename=None, content_type=None,
+        options={},
+    )  # fmt: skip
+    url = f"/api/v1/spend/suppliers/reconcile/{job_id}"
+    response.headers["Location"] = url
+    return {"id": job_id, "status": "queued", "url": url}
+
+
+@router.get(
+    "/reconcile/{job_id}",
+    responses=problem_responses(401, 403, 404),
+    summary="A reconciliation job: status, progress, and how many suppliers' match changed (`counts.updated`)",
+)
+async def get_reconcile_job(job_id: str, principal: Reader, session: ReadSession, store: Store) -> dict[str, Any]:
+    url = f"/api/v1/spend/suppliers/reconcile/{job_id}"
+    return await store.document(session, tenant_id=principal.tenant_id, job_id=job_id, url=url, kind=RECONCILE)
 
 
 @router.get("/{supplier_id}", response_model=Supplier, responses=problem_responses(401, 403, 404))

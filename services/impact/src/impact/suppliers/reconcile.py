@@ -8,6 +8,7 @@ weaker ones wait in the review queue with their candidates. A council officer's 
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -130,13 +131,15 @@ def decide(name: str, identifier: str | None, names: OrganisationNames, threshol
 async def reconcile(
     session: AsyncSession, suppliers: Sequence[SpendSupplier], names: OrganisationNames, thresholds: Thresholds
 ) -> dict[str, int]:
-    """Decide for each supplier (manual matches and redacted names are left alone); counts by outcome."""
-    counts = dict.fromkeys(STATUSES, 0)
+    """Decide for each supplier (manual matches and redacted names are left alone); counts by outcome, and
+    `changed`: how many suppliers' match changed."""
+    counts = dict.fromkeys((*STATUSES, "changed"), 0)
     now = utcnow()
-    for supplier in suppliers:
-        if supplier.redacted or supplier.method == "manual":
-            continue
-        decision = decide(supplier.name, supplier.identifier, names, thresholds)
+    open_ = [s for s in suppliers if not s.redacted and s.method != "manual"]
+    # Name comparison is CPU work: off the event loop, so the process keeps serving while it runs.
+    pairs = [(s.name, s.identifier) for s in open_]
+    decisions = await asyncio.to_thread(lambda: [decide(name, ident, names, thresholds) for name, ident in pairs])
+    for supplier, decision in zip(open_, decisions, strict=True):
         counts[decision.status] += 1
         state = (
             decision.status,
@@ -155,6 +158,7 @@ async def reconcile(
             supplier.status, supplier.organisation_id, supplier.confidence = state[:3]
             supplier.method, supplier.candidates = state[3], state[4]
             supplier.updated_at, supplier.version = now, supplier.version + 1
+            counts["changed"] += 1
     return counts
 
 
@@ -162,7 +166,7 @@ async def reconcile_ids(
     session: AsyncSession, supplier_ids: Sequence[str], thresholds: Thresholds, names: OrganisationNames | None = None
 ) -> dict[str, int]:
     names = names or await OrganisationNames.load(session)
-    counts = dict.fromkeys(STATUSES, 0)
+    counts = dict.fromkeys((*STATUSES, "changed"), 0)
     for start in range(0, len(supplier_ids), 500):
         chunk = supplier_ids[start : start + 500]
         suppliers = (await session.scalars(select(SpendSupplier).where(SpendSupplier.id.in_(chunk)))).all()
