@@ -101,6 +101,16 @@ async def test_the_five_pillars_from_spend_registry_procurement_and_land(
         }),
         event("land.acv.listed", {"id": "acv-1", "council": OXFORD, "version": 2, "status": "listed",
                                   "listed_on": "2017-05-20", "listing_ends": "2022-05-19"}),
+        event("procurement.award.made", {
+            "id": "aw-1", "tender_id": "t1", "ocid": "ocds-x-t1", "buyer": {"tenant_id": OXFORD}, "date": "2017-06-10",
+            "supplier": {"organisation_id": ids["bakery"], "name": "Cowley Road Bakery"},
+            "value": {"amount": "30000.00", "currency": "GBP"},
+        }),
+        event("procurement.award.made", {
+            "id": "aw-2", "tender_id": "t2", "ocid": "ocds-x-t2", "buyer": {"tenant_id": OXFORD}, "date": "2017-07-10",
+            "supplier": {"organisation_id": ids["haulage"], "name": "Banbury Haulage"},
+            "value": {"amount": "70000.00", "currency": "GBP"},
+        }),
         event("land.asset.registered", {"id": "a1", "owner": OXFORD, "status": "for_disposal", "version": 1}),
         event("land.asset.registered", {"id": "a2", "owner": OXFORD, "status": "in_use", "version": 1}),
         event("land.asset.transferred", {"id": "a1", "organisation_id": ids["bakery"], "version": 5}),
@@ -123,6 +133,9 @@ async def test_the_five_pillars_from_spend_registry_procurement_and_land(
     assert procurement["tenders_reserved_share"]["value"] == "0.5000"
     assert procurement["tenders_lotted_share"]["value"] == "0.5000"
     assert procurement["lm3"]["value"] is None
+    assert procurement["awards_local_share"]["value"] == "0.3000"
+    assert procurement["awards_social_economy_share"]["value"] == "0.3000"
+    assert procurement["awards_local_share"]["coverage"]["linked_share"] == "1.0000"
     land = pillars["land_and_property"]
     assert (
         land["assets_transferred"]["value"] == 1

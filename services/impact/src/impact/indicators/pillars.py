@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from impact.db import ActivityFact, IndicatorInput, KnownOrganisation
-from impact.indicators.local_spend import SpendClasses, spend_classes
+from impact.indicators.local_spend import SpendClasses, classes_of, organisations, spend_classes
 from impact.spend.repository import PeriodFilter, to_pounds
 
 COOPERATIVE_FORMS = ("registered_society_cooperative", "registered_society_community_benefit", "credit_union")
@@ -144,6 +144,7 @@ async def _progressive_procurement(
     session: AsyncSession, scope: Scope, spend: SpendClasses, lm3: Indicator | None
 ) -> Pillar:
     tenders = await _facts(session, scope, "tender")
+    awards = await _award_shares(session, scope)
     reserved = sum(1 for t in tenders if t.attributes.get("reserved"))
     lotted = sum(1 for t in tenders if (t.attributes.get("lots") or 0) >= 2)
     coverage = {"tenders": len(tenders), "source": "procurement.tender events"}
@@ -168,7 +169,38 @@ async def _progressive_procurement(
                   coverage),
         Indicator("tenders_lotted_share", "Tenders divided into lots", _ratio(lotted, len(tenders)), "share",
                   scope.label, "Published tenders with two or more lots ÷ published tenders.", coverage),
+        *awards,
     ])  # fmt: skip
+
+
+async def _award_shares(session: AsyncSession, scope: Scope) -> list[Indicator]:
+    """Contract award value going to local and to social-economy suppliers (from `procurement.award`)."""
+    awards = await _facts(session, scope, "award")
+    orgs = await organisations(session, {a.organisation_id for a in awards if a.organisation_id})
+    total = sum(a.amount_pence or 0 for a in awards)
+    by_class = dict.fromkeys(("local", "social_economy"), 0)
+    for award in awards:
+        org = orgs.get(award.organisation_id or "")
+        for name in classes_of(org, set(scope.area)) if org else ():
+            if name in by_class:
+                by_class[name] += award.amount_pence or 0
+    linked = sum(a.amount_pence or 0 for a in awards if a.organisation_id in orgs)
+    coverage = {
+        "awards": len(awards),
+        "value": str(to_pounds(total)),
+        "linked_share": str(_ratio(linked, total)) if total > 0 else None,
+        "source": "procurement.award events",
+    }
+    method = "Value of contracts awarded in the period to {} ÷ value of all contracts awarded. Awards whose " \
+             "supplier is not linked to the registry count in the total only."  # fmt: skip
+    return [
+        Indicator("awards_local_share", "Contract value awarded to local suppliers",
+                  _ratio(by_class["local"], total) if total > 0 else None, "share", scope.label,
+                  method.format("suppliers based or with a branch in the area"), coverage),
+        Indicator("awards_social_economy_share", "Contract value awarded to the social economy",
+                  _ratio(by_class["social_economy"], total) if total > 0 else None, "share", scope.label,
+                  method.format("co-operatives, mutuals, social enterprises and VCSEs"), coverage),
+    ]  # fmt: skip
 
 
 async def _land_and_property(session: AsyncSession, scope: Scope) -> Pillar:

@@ -3,7 +3,8 @@
 A line is identified by its natural key — (tenant, transaction number, date, amount, supplier) — hashed into
 `line_key`; a record whose key the tenant already has is `unchanged` (or `updated` if a descriptive field
 such as the category was corrected), so re-uploading a file, or an overlapping one, never counts a payment
-twice. Work is done in bulk per batch: one look-up of existing keys and suppliers, multi-row inserts.
+twice. Work is done in bulk per batch: one insert that skips the keys the tenant has, a look-up of those
+only, multi-row statements; suppliers already seen by the writer are not looked up again.
 """
 
 from __future__ import annotations
@@ -135,6 +136,7 @@ class SpendWriter:
         return keyed
 
     async def write(self, session: AsyncSession, records: Sequence[SpendRecord]) -> WriteResult:
+        """Store a batch's accepted records: new lines created, known ones updated or unchanged."""
         result = WriteResult()
         keyed = self.keyed(records)
         if not keyed:
@@ -167,9 +169,9 @@ class SpendWriter:
         # new payments needs no look-up, and a line written meanwhile by another import is not an error.
         created = set((await session.execute(_insert_new_lines(session), rows)).scalars())
         result.counts["created"] = len(created)
-        known = [key for key, _ in keyed if key not in created]
+        known = [(key, record) for key, record in keyed if key not in created]
         if known:
-            await self._update(session, [(k, r) for k, r in keyed if k not in created], now, result)
+            await self._update(session, known, now, result)
         return result
 
     async def _update(
