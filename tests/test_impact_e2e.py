@@ -5,14 +5,15 @@ published tender reaches impact's pillars."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from .conftest import Platform
+from .conftest import Platform, cli
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 SCOPES = ["registry:read", "registry:write", "procurement:read", "procurement:write", "impact:read", "impact:write"]
@@ -111,18 +112,24 @@ def test_spend_reconciles_to_a_new_coop_which_is_scored_and_matched(cwb_platform
         eventually(tender_counted)  # procurement.tender → impact's activity facts
 
 
-def test_spend_stays_private_to_its_council_through_the_gateway(cwb_platform: Platform) -> None:
-    with (
-        cwb_platform.client(council_key(cwb_platform, "E07000178")) as oxford,
-        httpx.Client(
-            base_url=cwb_platform.gateway_url,
-            headers={"Authorization": f"Bearer {council_key(cwb_platform, 'E07000177')}"},
-            timeout=30,
-        ) as cherwell,
-    ):
+def test_the_cli_imports_with_progress_and_spend_stays_private(cwb_platform: Platform, tmp_path: Path) -> None:
+    key = council_key(cwb_platform, "E07000178")
+    ledger = tmp_path / "payments-march-2017.csv"
+    ledger.write_bytes(b"Paid Date,Supplier Name,Amount,Trans No\n00:00:00,ACME LTD,12.50,T1\n02/03/2017,,7.50,T2\n")
+    done = subprocess.run(
+        cli("impact", "import", str(ledger), "--url", cwb_platform.gateway_url, "--key", key),
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    printed = " ".join(done.stdout.split())  # rich wraps long lines at the terminal's width
+    assert "status: succeeded" in printed and "'created': 2" in printed
+    assert "file period 2017-03-01 to 2017-03-31" in printed
+    cherwell_key = council_key(cwb_platform, "E07000177")
+    with cwb_platform.client(key) as oxford, cwb_platform.client(cherwell_key) as cherwell:
         oxford.post(
             "/api/v1/spend/lines",
             json=[{"paid_date": "2026-05-01", "amount": {"amount": "10.00"}, "supplier_name": "Somebody Ltd"}],
         ).raise_for_status()
         assert cherwell.get("/api/v1/spend/summary").json()["lines"] == 0
-        assert oxford.get("/api/v1/spend/summary").json()["lines"] == 1
+        summary = oxford.get("/api/v1/spend/summary").json()
+        assert summary["lines"] == 3 and summary["total"]["amount"] == "30.00"
