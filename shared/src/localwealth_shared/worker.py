@@ -6,10 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
+from localwealth_shared.db import Database
+from localwealth_shared.events.consumer import ConsumerSpec, EventConsumer
+from localwealth_shared.events.outbox import OutboxRelay
 from localwealth_shared.observability.logging import configure_logging
+from localwealth_shared.platform_tables import PlatformTables
 from localwealth_shared.settings import ServiceSettings
 
 logger = logging.getLogger("localwealth.worker")
@@ -21,6 +25,37 @@ class Part(Protocol):
     async def run(self) -> None: ...
 
     def stop(self) -> None: ...
+
+
+def outbox_relay(db: Database, tables: PlatformTables, settings: ServiceSettings) -> OutboxRelay:
+    """The service's outbox relay, tuned by its settings (one active relay per service)."""
+    return OutboxRelay(
+        db,
+        tables,
+        service=settings.service_name,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        poll_interval_s=settings.relay_poll_interval_s,
+        batch_size=settings.relay_batch_size,
+        max_backoff_s=settings.relay_max_backoff_s,
+    )
+
+
+def consumers(
+    db: Database, tables: PlatformTables, settings: ServiceSettings, specs: Sequence[ConsumerSpec]
+) -> dict[str, Part]:
+    """One idempotent consumer per spec, named `consumer-<name>` among the worker's parts."""
+    return {
+        f"consumer-{spec.name}": EventConsumer(
+            db,
+            tables,
+            spec,
+            service=settings.service_name,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            max_attempts=settings.consumer_max_attempts,
+            retry_backoff_s=settings.consumer_retry_backoff_s,
+        )
+        for spec in specs
+    }
 
 
 async def run_parts(service: str, parts: Mapping[str, Part], stop: asyncio.Event) -> None:

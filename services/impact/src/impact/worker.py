@@ -7,10 +7,8 @@ from __future__ import annotations
 import asyncio
 
 from localwealth_shared.db import Database
-from localwealth_shared.events.consumer import EventConsumer
-from localwealth_shared.events.outbox import OutboxRelay
 from localwealth_shared.jobs import JobRunner, JobStore
-from localwealth_shared.worker import run_parts, serve_worker
+from localwealth_shared.worker import consumers, outbox_relay, run_parts, serve_worker
 
 from impact.activity.consumer import ACTIVITY_CONSUMER
 from impact.config import ImpactSettings
@@ -26,33 +24,17 @@ from impact.suppliers.rerun import reconcile_handler
 async def run_worker(settings: ImpactSettings, stop: asyncio.Event | None = None) -> None:
     db = Database(settings.database_url)
     thresholds = thresholds_of(settings)
-    relay = OutboxRelay(
-        db,
-        platform,
-        service="impact",
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        poll_interval_s=settings.relay_poll_interval_s,
-        batch_size=settings.relay_batch_size,
-        max_backoff_s=settings.relay_max_backoff_s,
-    )
-    consumers = {
-        f"consumer-{spec.name}": EventConsumer(
-            db,
-            platform,
-            spec,
-            service="impact",
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            max_attempts=settings.consumer_max_attempts,
-            retry_backoff_s=settings.consumer_retry_backoff_s,
-        )
-        for spec in (organisations_consumer(thresholds), ACTIVITY_CONSUMER)
-    }
     jobs = JobRunner(
         JobStore(db, platform),
         {SPEND_IMPORT: spend_import_handler(db, thresholds), RECONCILE: reconcile_handler(db, thresholds)},
     )
+    parts = {
+        "outbox-relay": outbox_relay(db, platform, settings),
+        **consumers(db, platform, settings, [organisations_consumer(thresholds), ACTIVITY_CONSUMER]),
+        "jobs": jobs,
+    }
     try:
-        await run_parts("impact", {"outbox-relay": relay, "imports": jobs, **consumers}, stop or asyncio.Event())
+        await run_parts("impact", parts, stop or asyncio.Event())
     finally:
         await db.dispose()
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from localwealth_shared.db import Database
-from localwealth_shared.events.consumer import EventConsumer
-from localwealth_shared.events.outbox import Outbox, OutboxRelay
+from localwealth_shared.events.outbox import Outbox
 from localwealth_shared.jobs import JobRunner, JobStore
-from localwealth_shared.worker import run_parts, serve_worker
+from localwealth_shared.worker import consumers, outbox_relay, run_parts, serve_worker
 
 from land.acv.scheduler import ClockScheduler
 from land.config import LandSettings
@@ -22,28 +21,15 @@ from land.organisations.read_model import ORGANISATIONS_CONSUMER
 
 async def run_worker(settings: LandSettings, stop: asyncio.Event | None = None) -> None:
     db = Database(settings.database_url)
-    relay = OutboxRelay(
-        db,
-        platform,
-        service="land",
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        poll_interval_s=settings.relay_poll_interval_s,
-        batch_size=settings.relay_batch_size,
-        max_backoff_s=settings.relay_max_backoff_s,
-    )
-    consumer = EventConsumer(
-        db,
-        platform,
-        ORGANISATIONS_CONSUMER,
-        service="land",
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        max_attempts=settings.consumer_max_attempts,
-        retry_backoff_s=settings.consumer_retry_backoff_s,
-    )
     clocks = ClockScheduler(db, Outbox(platform, "land"), settings.clock_check_interval_s)
     assets, _, _ = build_services(settings)
     jobs = JobRunner(JobStore(db, platform), {REGISTER_IMPORT: import_handler(db, assets)})
-    parts = {"outbox-relay": relay, "organisations-consumer": consumer, "acv-clocks": clocks, "imports": jobs}
+    parts = {
+        "outbox-relay": outbox_relay(db, platform, settings),
+        **consumers(db, platform, settings, [ORGANISATIONS_CONSUMER]),
+        "acv-clocks": clocks,
+        "imports": jobs,
+    }
     try:
         await run_parts("land", parts, stop or asyncio.Event())
     finally:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from localwealth_shared.db import Database
-from localwealth_shared.events.consumer import EventConsumer
-from localwealth_shared.events.outbox import OutboxRelay
 from localwealth_shared.jobs import JobRunner, JobStore
-from localwealth_shared.worker import run_parts, serve_worker
+from localwealth_shared.worker import consumers, outbox_relay, run_parts, serve_worker
 
 from procurement.alerts.sender import WebhookSender
 from procurement.config import ProcurementSettings
@@ -20,27 +18,7 @@ from procurement.suppliers.read_model import ORGANISATIONS, SCORES
 
 async def run_worker(settings: ProcurementSettings, stop: asyncio.Event | None = None) -> None:
     db = Database(settings.database_url)
-    relay = OutboxRelay(
-        db,
-        platform,
-        service="procurement",
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        poll_interval_s=settings.relay_poll_interval_s,
-        batch_size=settings.relay_batch_size,
-        max_backoff_s=settings.relay_max_backoff_s,
-    )
-    consumers = {
-        f"consumer-{spec.name}": EventConsumer(
-            db,
-            platform,
-            spec,
-            service="procurement",
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            max_attempts=settings.consumer_max_attempts,
-            retry_backoff_s=settings.consumer_retry_backoff_s,
-        )
-        for spec in (ORGANISATIONS, SCORES)
-    }
+    parts = consumers(db, platform, settings, [ORGANISATIONS, SCORES])
     jobs = JobRunner(JobStore(db, platform), {KIND: ocds_import_handler(db, build_service(settings), OUTBOX)})
     webhooks = WebhookSender(
         db,
@@ -51,7 +29,7 @@ async def run_worker(settings: ProcurementSettings, stop: asyncio.Event | None =
     try:
         await run_parts(
             "procurement",
-            {"outbox-relay": relay, "jobs": jobs, "webhooks": webhooks, **consumers},
+            {"outbox-relay": outbox_relay(db, platform, settings), "jobs": jobs, "webhooks": webhooks, **parts},
             stop or asyncio.Event(),
         )
     finally:

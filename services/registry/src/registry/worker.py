@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from localwealth_shared.db import Database
-from localwealth_shared.events.outbox import OutboxRelay
 from localwealth_shared.jobs import JobRunner, JobStore
-from localwealth_shared.worker import run_parts, serve_worker
+from localwealth_shared.worker import outbox_relay, run_parts, serve_worker
 
 from registry.config import RegistrySettings
 from registry.db import platform
@@ -17,20 +16,12 @@ from registry.main import build_service
 
 async def run_worker(settings: RegistrySettings, stop: asyncio.Event | None = None) -> None:
     db = Database(settings.database_url)
-    relay = OutboxRelay(
-        db,
-        platform,
-        service="registry",
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        poll_interval_s=settings.relay_poll_interval_s,
-        batch_size=settings.relay_batch_size,
-        max_backoff_s=settings.relay_max_backoff_s,
-    )
     jobs = JobRunner(
         JobStore(db, platform), {KIND: import_handler(db, build_service(settings), settings.import_batch_size)}
     )
     try:
-        await run_parts("registry", {"outbox-relay": relay, "jobs": jobs}, stop or asyncio.Event())
+        parts = {"outbox-relay": outbox_relay(db, platform, settings), "jobs": jobs}
+        await run_parts("registry", parts, stop or asyncio.Event())
     finally:
         await db.dispose()
 
