@@ -62,6 +62,8 @@ async def test_local_spend_shares_are_exact_and_say_their_coverage(
     }  # fmt: skip
     by_category = (await client.get("/api/v1/indicators/local-spend", params={"by": "category"})).json()
     assert {g["group"] for g in by_category["groups"]} >= {"Catering", "Transport", "=Grants"}
+    by_area = (await client.get("/api/v1/indicators/local-spend", params={"by": "service_area"})).json()
+    assert [g["group"] for g in by_area["groups"]] == ["(uncategorised)"]  # this ledger has no service areas
 
 
 def event(kind: str, data: dict[str, Any]) -> CloudEvent:

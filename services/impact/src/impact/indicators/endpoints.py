@@ -129,7 +129,9 @@ async def get_indicators_csv(
     return CSVResponse(out.getvalue(), f"cwb-indicators-{principal.tenant_id}-{scope.label.replace(' ', '-')}.csv")
 
 
-ByParam = Annotated[GroupBy | None, Query(alias="by", description="financial_year | quarter | category")]
+ByParam = Annotated[
+    GroupBy | None, Query(alias="by", description="financial_year | quarter | category | service_area")
+]
 
 
 async def _local_spend(

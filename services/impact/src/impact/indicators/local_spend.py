@@ -21,7 +21,7 @@ from impact.db import KnownOrganisation, SpendLine, SpendSupplier
 from impact.spend.repository import UNCATEGORISED, PeriodFilter, scoped, to_pounds
 
 CLASSES = ("local", "sme", "vcse", "social_economy", "real_living_wage")
-GroupBy = Literal["financial_year", "quarter", "category"]
+GroupBy = Literal["financial_year", "quarter", "category", "service_area"]
 
 
 @dataclass
@@ -74,6 +74,8 @@ def _group_columns(group_by: GroupBy | None) -> list[Any]:
         return [SpendLine.financial_year, SpendLine.quarter]
     if group_by == "category":
         return [func.coalesce(SpendLine.category, UNCATEGORISED)]
+    if group_by == "service_area":
+        return [func.coalesce(SpendLine.service_area, UNCATEGORISED)]
     return []
 
 
