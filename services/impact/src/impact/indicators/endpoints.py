@@ -138,18 +138,7 @@ async def _local_spend(
     session: AsyncSession, principal: Principal, chosen: PeriodFilter, by: GroupBy | None
 ) -> dict[str, Any]:
     groups = await spend_classes(session, principal.tenant_id, chosen, principal.area_lad_codes, by)
-    out = []
-    for name, classes in groups.items():
-        view = classes.as_dict()
-        out.append(
-            {
-                "group": name,
-                "total": money(view["total"]),  # type: ignore[arg-type]
-                "by_class": {k: money(v) for k, v in view["by_class"].items()},  # type: ignore[attr-defined]
-                "shares": {k: None if v is None else str(v) for k, v in view["shares"].items()},  # type: ignore[attr-defined]
-                "coverage": view["coverage"],
-            }
-        )
+    out = [classes.api(name) for name, classes in groups.items()]
     return {"period": chosen.describe(), "area": _area(principal), "by": by, "groups": out}
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from localwealth_shared.http.money import money
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,11 +48,14 @@ class SpendClasses:
             "redacted_share": str((Decimal(self.redacted) / self.total).quantize(Decimal("0.0001"))),
         }
 
-    def as_dict(self) -> dict[str, object]:
+    def api(self, group: str) -> dict[str, Any]:
+        """As the local-spend endpoint shows one group: money as {amount, currency}, shares as strings."""
+        shares = {name: self.share(name) for name in CLASSES}
         return {
-            "total": to_pounds(self.total),
-            "by_class": {name: to_pounds(self.classes[name]) for name in CLASSES},
-            "shares": {name: self.share(name) for name in CLASSES},
+            "group": group,
+            "total": money(to_pounds(self.total)),
+            "by_class": {name: money(to_pounds(self.classes[name])) for name in CLASSES},
+            "shares": {name: None if v is None else str(v) for name, v in shares.items()},
             "coverage": self.coverage(),
         }
 
