@@ -48,7 +48,8 @@ async def search(session: AsyncSession, q: AssetQuery) -> tuple[list[Asset], str
         stmt = stmt.where(after(order, decode_cursor(q.cursor, [datetime, str])))
     stmt = stmt.order_by(*order)
     rows: list[Asset] = []
-    result = await session.stream_scalars(stmt)
+    # yield_per: build objects only for the rows read; without it the ORM loads every match of the box first.
+    result = await session.stream_scalars(stmt.execution_options(yield_per=q.limit + 1))
     async for asset in result:
         if (
             q.near
