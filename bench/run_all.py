@@ -15,6 +15,9 @@ BENCHMARKS = [
     ["event_latency.py", "--rate", "100"],
     ["event_latency.py", "--rate", "200"],
     ["gateway_vs_direct.py"],
+    ["spend_pipeline.py"],
+    ["spend_pipeline.py", "--pg"],
+    ["matching.py"],
 ]
 
 

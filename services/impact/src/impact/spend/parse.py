@@ -248,7 +248,7 @@ def _memo(function: Callable[[K], T]) -> Callable[[K], T]:
             value = function(cell)
             if len(cache) < CACHE_LIMIT:
                 cache[cell] = value
-        return value  # type: ignore[no-any-return]
+        return value
 
     return cached
 

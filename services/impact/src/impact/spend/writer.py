@@ -10,17 +10,18 @@ only, multi-row statements; suppliers already seen by the writer are not looked 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from localwealth_shared.clock import utcnow
 from localwealth_shared.reference.names import name_key
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +33,7 @@ REDACTED_KEY = "redacted"
 # Fields a later file may correct without making it another payment.
 DESCRIPTIVE = ("supplier_ref", "body", "service_area", "category", "expenditure_code", "capital_or_revenue")
 _SEPARATOR = re.compile(r"[\s\-_/]+")
-LINES, SUPPLIERS = SpendLine.__table__, SpendSupplier.__table__
+LINES, SUPPLIERS = cast(Table, SpendLine.__table__), cast(Table, SpendSupplier.__table__)
 # Set what each parameter row names (the descriptive fields, updated_at, version) on the line `line_id`.
 UPDATE_LINE = update(LINES).where(LINES.c.id == bindparam("line_id"))
 
@@ -40,12 +41,18 @@ UPDATE_LINE = update(LINES).where(LINES.c.id == bindparam("line_id"))
 def _insert_new_lines(session: AsyncSession) -> Any:
     """INSERT … ON CONFLICT (tenant, line key) DO NOTHING RETURNING the keys inserted (Core: one statement per
     1,000 rows; the ORM's bulk path would split the rows into a statement per run leaving the same columns empty)."""
-    insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     return (
         insert(LINES)
         .on_conflict_do_nothing(index_elements=[LINES.c.tenant_id, LINES.c.line_key])
         .returning(LINES.c.line_key)
     )
+
+
+def new_ids(n: int) -> list[str]:
+    """`n` random (version 4) UUIDs as `uuid.uuid4()` makes them, from one read of the system's randomness."""
+    randomness = os.urandom(16 * n)
+    return [str(uuid.UUID(bytes=randomness[i : i + 16], version=4)) for i in range(0, 16 * n, 16)]
 
 
 def pence(amount: Decimal) -> int:
@@ -145,7 +152,7 @@ class SpendWriter:
         now = utcnow()
         rows = [
             {
-                "id": str(uuid.uuid4()),
+                "id": line_id,
                 "tenant_id": self.tenant_id,
                 "line_key": key,
                 "supplier_id": suppliers[self.supplier_key(record)],
@@ -163,7 +170,7 @@ class SpendWriter:
                 "version": 1,
                 **{name: record.fields.get(name) for name in DESCRIPTIVE},
             }
-            for key, record in keyed
+            for line_id, (key, record) in zip(new_ids(len(keyed)), keyed, strict=True)
         ]
         # New lines are inserted and the keys the tenant already has are skipped in one statement, so a file of
         # new payments needs no look-up, and a line written meanwhile by another import is not an error.
