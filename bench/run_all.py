@@ -15,6 +15,8 @@ BENCHMARKS = [
     ["event_latency.py", "--rate", "100"],
     ["event_latency.py", "--rate", "200"],
     ["gateway_vs_direct.py"],
+    ["land_search.py"],
+    ["land_search.py", "--pg"],
     ["spend_pipeline.py"],
     ["spend_pipeline.py", "--pg"],
     ["matching.py"],
