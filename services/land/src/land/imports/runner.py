@@ -8,7 +8,8 @@ from typing import Any
 from localwealth_shared.db import Database
 from localwealth_shared.http.problems import Problem
 from localwealth_shared.jobs import JobContext
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from land.assets.service import AssetService
 from land.db import Asset
@@ -29,14 +30,10 @@ def import_handler(db: Database, assets: AssetService):  # type: ignore[no-untyp
         await job.report()
         seen: dict[tuple[str, str], int] = {}
         for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
             async with db.transaction() as session:
-                owned = {
-                    key: asset
-                    for asset in (await session.scalars(select(Asset).where(Asset.owner == job.tenant_id))).all()
-                    for key in (("uprn", asset.uprn), ("reference", asset.reference))
-                    if key[1]
-                }
-                for row in rows[start : start + BATCH]:
+                owned = await _owned(session, job.tenant_id, batch)
+                for row in batch:
                     job.processed += 1
                     keys = [(k, row.fields[k]) for k in ("uprn", "reference") if row.fields.get(k)]
                     duplicate = next((seen[k] for k in keys if k in seen), None)
@@ -66,6 +63,22 @@ def import_handler(db: Database, assets: AssetService):  # type: ignore[no-untyp
             await job.report()
 
     return run
+
+
+async def _owned(session: AsyncSession, tenant_id: str, batch: list[Any]) -> dict[tuple[str, str], Asset]:
+    """The council's assets this batch names, by UPRN and by reference: only those, so a batch costs the same
+    however large the register already is (both keys are uniquely indexed per owner)."""
+    uprns = [row.fields["uprn"] for row in batch if row.fields.get("uprn")]
+    references = [row.fields["reference"] for row in batch if row.fields.get("reference")]
+    if not uprns and not references:
+        return {}
+    stmt = select(Asset).where(Asset.owner == tenant_id, or_(Asset.uprn.in_(uprns), Asset.reference.in_(references)))
+    return {
+        key: asset
+        for asset in (await session.scalars(stmt)).all()
+        for key in (("uprn", asset.uprn), ("reference", asset.reference))
+        if key[1]
+    }
 
 
 def _field(problem: Problem) -> str:
