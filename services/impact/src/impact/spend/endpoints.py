@@ -33,7 +33,26 @@ imports_router = import_router(
 )
 router = APIRouter(prefix="/api/v1/spend", tags=["spend"])
 
-LINES_SCHEMA = {"type": "array", "items": SpendLineIn.model_json_schema(), "maxItems": MAX_LINES}
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """A model's JSON Schema with its `$defs` written in place: inside the OpenAPI document a `#/$defs/…`
+    reference would point nowhere."""
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):  # keep what sits beside it (a description)
+                rest = {k: v for k, v in node.items() if k != "$ref"}
+                return {**resolve(defs[ref.removeprefix("#/$defs/")]), **rest}
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    return resolve(schema)  # type: ignore[no-any-return]
+
+
+LINES_SCHEMA = {"type": "array", "items": _inlined(SpendLineIn.model_json_schema()), "maxItems": MAX_LINES}
 PUSH_MEDIA = ("application/x-ndjson", "application/jsonl", "application/json")
 PUSH_BODY = {
     "required": True,
