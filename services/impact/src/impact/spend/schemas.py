@@ -10,6 +10,7 @@ from localwealth_shared.http.money import Money, MoneyIn
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from impact.spend.parse import Period
+from impact.spend.values import FIRST_YEAR, LAST_YEAR
 
 FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 Text200 = Annotated[str, Field(max_length=200)]
@@ -56,6 +57,14 @@ class SpendLineIn(BaseModel):
     category: Text200 | None = None
     expenditure_code: Annotated[str, Field(max_length=50)] | None = None
     capital_or_revenue: Literal["capital", "revenue"] | None = None
+
+    @field_validator("paid_date")
+    @classmethod
+    def _plausible(cls, value: date) -> date:
+        # The same rule as a file's dates: a payment outside these years is a typo, not a record.
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError(f"the year {value.year} is not plausible for a payment ({FIRST_YEAR}–{LAST_YEAR})")
+        return value
 
 
 class RowError(BaseModel):

@@ -55,6 +55,9 @@ _NAMED_MONTH = re.compile(r"^(\d{1,2})[\s\-/]([A-Za-z]{3})[A-Za-z]*[\s\-/,]+(\d{
 _TIME_ONLY = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # the years a payment date may plausibly have
+
+
 class MissingDate(ValueError):
     """The cell holds no date at all (empty, or a bare time like '00:00:00' left by a spreadsheet)."""
 
@@ -91,7 +94,7 @@ def _full_year(text: str) -> int:
 
 
 def _checked(year: int, month: int, day: int, raw: str) -> date:
-    if not 1990 <= year <= 2100:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(f"'{raw}': the year {year} is not plausible for a payment")
     try:
         return date(year, month, day)
