@@ -19,7 +19,6 @@ BENCHMARKS = [
     ["land_search.py", "--pg"],
     ["spend_pipeline.py"],
     ["spend_pipeline.py", "--pg"],
-    ["matching.py"],
 ]
 
 
