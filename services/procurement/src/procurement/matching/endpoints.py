@@ -9,13 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from localwealth_shared.auth import Principal, require
 from localwealth_shared.http.problems import NotFound, field_error, problem_responses
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procurement.db import Tender
 from procurement.dependencies import ReadSession, WriteSession
 from procurement.matching import engine, lotting
-from procurement.matching.index import SupplierIndex
+from procurement.matching.index import OpportunityIndex, SupplierIndex
 from procurement.matching.schemas import (
     LottingAdvice,
     SupplierMatchList,
@@ -32,11 +31,19 @@ router = APIRouter(tags=["matching"])
 Reader = Annotated[Principal, Depends(require("procurement:read"))]
 Writer = Annotated[Principal, Depends(require("procurement:write"))]
 TopK = Annotated[int, Query(ge=1, le=200, description="How many results (best first).")]
-OPEN_STATUSES = ("active",)
 
 
 async def fresh_index(request: Request, session: AsyncSession) -> SupplierIndex:
     index: SupplierIndex = request.app.state.supplier_index
+    await index.refresh(session)
+    return index
+
+
+async def fresh_opportunities(request: Request, session: AsyncSession) -> OpportunityIndex:
+    state = request.app.state
+    if not hasattr(state, "opportunity_index"):  # created on first use, like the indexes' contents
+        state.opportunity_index = OpportunityIndex()
+    index: OpportunityIndex = state.opportunity_index
     await index.refresh(session)
     return index
 
@@ -110,7 +117,7 @@ async def tender_matches(
     index = await fresh_index(request, session)
     weights, _ = await weights_for(session, principal.tenant_id)
     opp = engine.opportunity(tender, lot_id)
-    matches = engine.suppliers_for(opp, index.candidates(opp.cpv_codes), weights, limit)
+    matches = index.top_suppliers(opp, weights, limit)
     data = [
         {"organisation_id": m.supplier_id, "name": index.suppliers[m.supplier_id].name, **_match_view(m)}
         for m in matches
@@ -132,12 +139,9 @@ async def organisation_matches(
     if supplier is None:
         raise NotFound(f"no organisation {organisation_id} known to matching", code="organisation_not_found")
     weights, _ = await weights_for(session, principal.tenant_id)
-    tenders = (await session.execute(select(Tender).where(Tender.status.in_(OPEN_STATUSES)))).scalars().all()
-    titles = {t.id: t.title for t in tenders}
-    opportunities = [engine.opportunity(t) for t in tenders]
-    opportunities += [engine.opportunity(t, lot["id"]) for t in tenders for lot in t.lots]
-    matches = engine.tenders_for(supplier, opportunities, weights, limit)
-    data = [{"tender_id": m.tender_id, "title": titles[m.tender_id], **_match_view(m)} for m in matches]
+    opportunities = await fresh_opportunities(request, session)
+    matches = opportunities.top_tenders(supplier, weights, limit)
+    data = [{"tender_id": m.tender_id, "title": opportunities.titles[m.tender_id], **_match_view(m)} for m in matches]
     return {"data": data, "weights": weights}
 
 

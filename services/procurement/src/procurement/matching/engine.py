@@ -1,4 +1,7 @@
-"""Ranking: suppliers for a tender (or lot) and open tenders for a supplier, top-k by score, eligible first."""
+"""Ranking: suppliers for a tender (or lot) and open tenders for a supplier, top-k by score, eligible first.
+
+`suppliers_for` and `tenders_for` score every candidate: the reference. The service ranks with the indexes'
+`top_suppliers` / `top_tenders` (`index.py`, `search.py`), which give the same lists without scoring all."""
 
 from __future__ import annotations
 
@@ -37,8 +40,9 @@ def opportunity(tender: Tender, lot_id: str | None = None) -> Opportunity:
     )
 
 
-def _rank_key(m: Match) -> tuple[bool, float, str]:
-    return (m.eligible, m.score, m.supplier_id)
+def _rank_key(m: Match) -> tuple[bool, float, str, str, str]:
+    # Ties go by id: the supplier's (one tender's matches), else the tender's and the lot's (one supplier's).
+    return (m.eligible, m.score, m.supplier_id, m.tender_id, m.lot_id or "")
 
 
 def top(matches: Iterable[Match], limit: int) -> list[Match]:

@@ -3,6 +3,7 @@ reason a person can read; the score is their weighted sum. Pure functions, no I/
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,6 +40,10 @@ class Match:
     suggested_lot_id: str | None = None
 
 
+# The same few thousand code pairs come up again and again; the depth of a pair never changes.
+_depth = functools.lru_cache(maxsize=1 << 16)(cpv_match_depth)
+
+
 def _money(value: Decimal) -> str:
     return f"£{value:,.0f}"
 
@@ -47,7 +52,7 @@ def cpv_component(supplier: SupplierFacts, opp: Opportunity) -> tuple[float, str
     best, pair = 0, None
     for tender_code in opp.cpv_codes:
         for supplier_code in supplier.cpv_codes:
-            depth = cpv_match_depth(supplier_code, tender_code)
+            depth = _depth(supplier_code, tender_code)
             if depth > best:
                 best, pair = depth, (tender_code, supplier_code)
     if pair is None:
@@ -67,19 +72,32 @@ def nearest_operating_km(supplier: SupplierFacts, lat: float, lon: float) -> flo
     return min(distances, default=None)
 
 
+def geography_value(km: float | None, local: bool, located: bool) -> float:
+    """The geography component from the nearest operating site's distance (None: no geocoded site), whether
+    an operating site is in the delivery area, and whether the tender has a delivery location."""
+    if not located:
+        return 1.0 if local else UNKNOWN
+    if km is None:
+        return 1.0 if local else 0.0
+    score = HALF_SCORE_KM / (HALF_SCORE_KM + km)
+    return max(score, 0.9) if local else score
+
+
 def geography_component(supplier: SupplierFacts, opp: Opportunity) -> tuple[float, list[str]]:
     reasons: list[str] = []
     local = [s for s in supplier.operating_sites if s.lad_code and s.lad_code in opp.delivery_lad_codes]
     if local:
         reasons.append(f"operating site in the delivery area ({local[0].lad_code})")
+    km = None
     if opp.lat is None or opp.lon is None:
-        return (1.0 if local else UNKNOWN), reasons or ["tender has no delivery location"]
-    km = nearest_operating_km(supplier, opp.lat, opp.lon)
-    if km is None:
-        return (1.0 if local else 0.0), reasons or ["no geocoded operating site"]
-    reasons.append(f"operating site {km:.1f} km from delivery")
-    score = HALF_SCORE_KM / (HALF_SCORE_KM + km)
-    return (max(score, 0.9) if local else score), reasons
+        reasons = reasons or ["tender has no delivery location"]
+    else:
+        km = nearest_operating_km(supplier, opp.lat, opp.lon)
+        if km is None:
+            reasons = reasons or ["no geocoded operating site"]
+        else:
+            reasons.append(f"operating site {km:.1f} km from delivery")
+    return geography_value(km, bool(local), opp.lat is not None and opp.lon is not None), reasons
 
 
 def capacity_of(supplier: SupplierFacts) -> Decimal | None:
@@ -98,6 +116,16 @@ def capacity_fit(value: Decimal, capacity: Decimal) -> float:
     if ratio <= 1:
         return float(1 - (ratio - Decimal("0.25")) * Decimal("0.6"))  # 1.0 → 0.55
     return float(Decimal("0.55") / ratio)
+
+
+def capacity_fit_float(ratio: float) -> float:
+    """`capacity_fit` of value/capacity in floats, for the bounded search (`search.py`), which only uses it to
+    prune and re-scores its finalists with `score`. Keep the two curves the same."""
+    if ratio <= 0.25:
+        return 1.0
+    if ratio <= 1:
+        return 1 - (ratio - 0.25) * 0.6
+    return 0.55 / ratio
 
 
 def capacity_component(supplier: SupplierFacts, opp: Opportunity) -> tuple[float, list[str], str | None]:
