@@ -19,6 +19,7 @@ BENCHMARKS = [
     ["land_search.py", "--pg"],
     ["spend_pipeline.py"],
     ["spend_pipeline.py", "--pg"],
+    ["matching.py"],
 ]
 
 
