@@ -3,14 +3,14 @@
 A line is identified by its natural key — (tenant, transaction number, date, amount, supplier) — hashed into
 `line_key`; a record whose key the tenant already has is `unchanged` (or `updated` if a descriptive field
 such as the category was corrected), so re-uploading a file, or an overlapping one, never counts a payment
-twice. Work is done in bulk per batch: one insert that skips the keys the tenant has, a look-up of those
-only, multi-row statements; suppliers already seen by the writer are not looked up again.
+twice. Work is done in bulk per batch: one driver-level insert that skips the keys the tenant has
+(`localwealth_shared.bulk`), a look-up of those only when there are any, multi-row statements; suppliers
+already seen by the writer are not looked up again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import uuid
 from collections.abc import Sequence
@@ -19,11 +19,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
+from localwealth_shared.bulk import insert_new
 from localwealth_shared.clock import utcnow
+from localwealth_shared.ids import uuid7s
 from localwealth_shared.reference.names import name_key
 from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from impact.db import SpendLine, SpendSupplier
@@ -36,23 +36,12 @@ _SEPARATOR = re.compile(r"[\s\-_/]+")
 LINES, SUPPLIERS = cast(Table, SpendLine.__table__), cast(Table, SpendSupplier.__table__)
 # Set what each parameter row names (the descriptive fields, updated_at, version) on the line `line_id`.
 UPDATE_LINE = update(LINES).where(LINES.c.id == bindparam("line_id"))
-
-
-def _insert_new_lines(session: AsyncSession) -> Any:
-    """INSERT … ON CONFLICT (tenant, line key) DO NOTHING RETURNING the keys inserted (Core: one statement per
-    1,000 rows; the ORM's bulk path would split the rows into a statement per run leaving the same columns empty)."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return (
-        insert(LINES)
-        .on_conflict_do_nothing(index_elements=[LINES.c.tenant_id, LINES.c.line_key])
-        .returning(LINES.c.line_key)
-    )
-
-
-def new_ids(n: int) -> list[str]:
-    """`n` random (version 4) UUIDs as `uuid.uuid4()` makes them, from one read of the system's randomness."""
-    randomness = os.urandom(16 * n)
-    return [str(uuid.UUID(bytes=randomness[i : i + 16], version=4)) for i in range(0, 16 * n, 16)]
+# The columns a new line is written with, in the order `SpendWriter._new_row` gives them.
+LINE_COLUMNS = (
+    "id", "tenant_id", "line_key", "supplier_id", "transaction_ref", "paid_date", "period_date", "date_basis",
+    "financial_year", "quarter", "amount_pence", "supplier_name", "source", "created_at", "updated_at", "version",
+    *DESCRIPTIVE,
+)  # fmt: skip
 
 
 def pence(amount: Decimal) -> int:
@@ -150,49 +139,46 @@ class SpendWriter:
             return result
         suppliers = await self._suppliers(session, [r for _, r in keyed], result)
         now = utcnow()
+        ids = uuid7s(len(keyed))  # time-ordered: new lines append to the primary key index
         rows = [
-            {
-                "id": line_id,
-                "tenant_id": self.tenant_id,
-                "line_key": key,
-                "supplier_id": suppliers[self.supplier_key(record)],
-                "transaction_ref": record.fields.get("transaction_ref"),
-                "paid_date": record.fields.get("paid_date"),
-                "period_date": record.fields["period_date"],
-                "date_basis": record.fields["date_basis"],
-                "financial_year": record.fields["financial_year"],
-                "quarter": record.fields["quarter"],
-                "amount_pence": pence(record.fields["amount"]),
-                "supplier_name": record.fields["supplier_name"],
-                "source": self.source,
-                "created_at": now,
-                "updated_at": now,
-                "version": 1,
-                **{name: record.fields.get(name) for name in DESCRIPTIVE},
-            }
-            for line_id, (key, record) in zip(new_ids(len(keyed)), keyed, strict=True)
+            self._new_row(line_id, key, record, suppliers[self.supplier_key(record)], now)
+            for line_id, (key, record) in zip(ids, keyed, strict=True)
         ]
         # New lines are inserted and the keys the tenant already has are skipped in one statement, so a file of
         # new payments needs no look-up, and a line written meanwhile by another import is not an error.
-        created = set((await session.execute(_insert_new_lines(session), rows)).scalars())
-        result.counts["created"] = len(created)
-        known = [(key, record) for key, record in keyed if key not in created]
-        if known:
-            await self._update(session, known, now, result)
+        created = await insert_new(session, LINES, LINE_COLUMNS, rows, conflict=("tenant_id", "line_key"))
+        result.counts["created"] = created
+        if created < len(keyed):
+            await self._update(session, keyed, dict(zip((k for k, _ in keyed), ids, strict=True)), now, result)
         return result
 
+    def _new_row(self, line_id: str, key: str, record: SpendRecord, supplier_id: str, now: datetime) -> tuple[Any, ...]:
+        f = record.fields
+        return (
+            line_id, self.tenant_id, key, supplier_id, f.get("transaction_ref"), f.get("paid_date"),
+            f["period_date"], f["date_basis"], f["financial_year"], f["quarter"], pence(f["amount"]),
+            f["supplier_name"], self.source, now, now, 1, *(f.get(name) for name in DESCRIPTIVE),
+        )  # fmt: skip
+
     async def _update(
-        self, session: AsyncSession, keyed: list[tuple[str, SpendRecord]], now: datetime, result: WriteResult
+        self, session: AsyncSession, keyed: list[tuple[str, SpendRecord]], ids: dict[str, str], now: datetime,
+        result: WriteResult,
     ) -> None:
-        """Lines the tenant already had: `updated` if a descriptive field was corrected, else `unchanged`."""
+        """Lines the tenant already had (stored under another id than the one just tried): `updated` if a
+        descriptive field was corrected, else `unchanged`."""
         columns = (LINES.c.id, LINES.c.line_key, LINES.c.version, *(LINES.c[name] for name in DESCRIPTIVE))
-        found = await session.execute(
-            select(*columns).where(LINES.c.tenant_id == self.tenant_id, LINES.c.line_key.in_([k for k, _ in keyed]))
-        )
-        existing = {row.line_key: row for row in found.all()}
+        existing = {}
+        for start in range(0, len(keyed), 1_000):
+            keys = [k for k, _ in keyed[start : start + 1_000]]
+            found = await session.execute(
+                select(*columns).where(LINES.c.tenant_id == self.tenant_id, LINES.c.line_key.in_(keys))
+            )
+            existing.update((row.line_key, row) for row in found.all() if row.id != ids[row.line_key])
         updates = []
         for key, record in keyed:
-            line = existing[key]
+            line = existing.get(key)
+            if line is None:
+                continue  # created just now
             if any(getattr(line, name) != record.fields.get(name) for name in DESCRIPTIVE):
                 updates.append(
                     {"line_id": line.id, "updated_at": now, "version": line.version + 1,
