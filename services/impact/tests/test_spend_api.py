@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 import orjson
+from fastapi import FastAPI
 from impact.spend.parse import read_spend_file
+from sqlalchemy import text
 
 from .conftest import CHERWELL, OXFORD_FILES, ClientFactory, oxford_file
 
@@ -33,7 +35,7 @@ def expected_total(content: bytes, filename: str) -> tuple[Decimal, int]:
 
 
 async def test_every_oxford_file_imports_and_the_summary_is_exact_to_the_penny(
-    client: httpx.AsyncClient, upload: Any
+    client: httpx.AsyncClient, upload: Any, impact_app: FastAPI
 ) -> None:
     grand, lines = Decimal("0"), 0
     for path in OXFORD_FILES:
@@ -48,6 +50,12 @@ async def test_every_oxford_file_imports_and_the_summary_is_exact_to_the_penny(
     summary = (await client.get("/api/v1/spend/summary")).json()
     assert Decimal(summary["total"]["amount"]) == grand
     assert summary["lines"] == lines
+    async with impact_app.state.db.reader() as session:  # no foreign key: the writer keeps lines' suppliers
+        orphans = await session.execute(
+            text("SELECT count(*) FROM spend_lines l LEFT JOIN spend_suppliers s ON s.id = l.supplier_id "
+                 "WHERE s.id IS NULL")
+        )  # fmt: skip
+        assert orphans.scalar_one() == 0
     assert sum(Decimal(c["total"]["amount"]) for c in summary["by_category"]) == grand
     fy = (await client.get("/api/v1/spend/summary", params={"period": "2016-17"})).json()
     q1 = (await client.get("/api/v1/spend/summary", params={"period": "2016-17-Q1"})).json()

@@ -29,25 +29,19 @@ def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> list[
 
 
 def _bound(rows: Sequence[Row], processors: list[tuple[int, Callable[[Any], Any]]]) -> list[Row]:
-    """The rows with each processed column's values converted; a column's repeated values (the same
-    timestamp on every row, a few thousand dates) are converted once."""
+    """The rows with each processed column's values converted, column by column: a column repeats its values
+    (one timestamp on every row, a few thousand dates), and each distinct value is converted once (values
+    that compare equal, such as 1 and 1.0, convert alike)."""
     if not processors:
         return list(rows)
-    memos: list[dict[Any, Any]] = [{} for _ in processors]
-    bound = []
-    for row in rows:
-        values = list(row)
-        for (i, processor), memo in zip(processors, memos):
-            value = values[i]
-            key = (value.__class__, value)  # 1 == True == 1.0, but they may not convert alike
-            try:
-                values[i] = memo[key]
-            except KeyError:
-                values[i] = memo[key] = processor(value)
-            except TypeError:  # unhashable (a JSON document): nothing to share
-                values[i] = processor(value)
-        bound.append(values)
-    return bound
+    columns = list(zip(*rows, strict=True))
+    for i, processor in processors:
+        try:
+            converted = {value: processor(value) for value in set(columns[i])}
+            columns[i] = tuple(converted[value] for value in columns[i])
+        except TypeError:  # unhashable values (JSON documents): nothing to share
+            columns[i] = tuple(processor(value) for value in columns[i])
+    return list(zip(*columns, strict=True))
 
 
 def _quoted(dialect: Dialect, names: Sequence[str]) -> str:

@@ -68,6 +68,10 @@ def line_key(record: SpendRecord, occurrence: int = 0, supplier: str | None = No
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+# A record to store: its line key, its supplier's name key, the record.
+Keyed = tuple[str, str, SpendRecord]
+
+
 @dataclass
 class WriteResult:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("created", "updated", "unchanged"), 0))
@@ -105,7 +109,7 @@ class SpendWriter:
             key = self._name_keys[f["supplier_name"]] = supplier_key(record)
         return key
 
-    def keyed(self, records: Sequence[SpendRecord]) -> list[tuple[str, SpendRecord]]:
+    def keyed(self, records: Sequence[SpendRecord]) -> list[Keyed]:
         """Key each accepted record; a repeat of an earlier row becomes a row error instead."""
         keyed = []
         for record in records:
@@ -128,28 +132,31 @@ class SpendWriter:
                 )
                 continue
             self.seen[key] = record.number
-            keyed.append((key, record))
+            keyed.append((key, supplier, record))
         return keyed
 
     async def write(self, session: AsyncSession, records: Sequence[SpendRecord]) -> WriteResult:
         """Store a batch's accepted records: new lines created, known ones updated or unchanged."""
+        return await self.write_keyed(session, self.keyed(records))
+
+    async def write_keyed(self, session: AsyncSession, keyed: list[Keyed]) -> WriteResult:
+        """`write` for records `keyed` already, in order (an import keys the next batches while one is written)."""
         result = WriteResult()
-        keyed = self.keyed(records)
         if not keyed:
             return result
-        suppliers = await self._suppliers(session, [r for _, r in keyed], result)
+        suppliers = await self._suppliers(session, keyed, result)
         now = utcnow()
         ids = uuid7s(len(keyed))  # time-ordered: new lines append to the primary key index
         rows = [
-            self._new_row(line_id, key, record, suppliers[self.supplier_key(record)], now)
-            for line_id, (key, record) in zip(ids, keyed, strict=True)
+            self._new_row(line_id, key, record, suppliers[supplier], now)
+            for line_id, (key, supplier, record) in zip(ids, keyed, strict=True)
         ]
         # New lines are inserted and the keys the tenant already has are skipped in one statement, so a file of
         # new payments needs no look-up, and a line written meanwhile by another import is not an error.
         created = await insert_new(session, LINES, LINE_COLUMNS, rows, conflict=("tenant_id", "line_key"))
         result.counts["created"] = created
         if created < len(keyed):
-            await self._update(session, keyed, dict(zip((k for k, _ in keyed), ids, strict=True)), now, result)
+            await self._update(session, keyed, dict(zip((k for k, _, _ in keyed), ids, strict=True)), now, result)
         return result
 
     def _new_row(self, line_id: str, key: str, record: SpendRecord, supplier_id: str, now: datetime) -> tuple[Any, ...]:
@@ -157,11 +164,14 @@ class SpendWriter:
         return (
             line_id, self.tenant_id, key, supplier_id, f.get("transaction_ref"), f.get("paid_date"),
             f["period_date"], f["date_basis"], f["financial_year"], f["quarter"], pence(f["amount"]),
-            f["supplier_name"], self.source, now, now, 1, *(f.get(name) for name in DESCRIPTIVE),
+            f["supplier_name"], self.source, now, now, 1,
+            # DESCRIPTIVE, spelt out: a generator here costs more than the rest of the row
+            f.get("supplier_ref"), f.get("body"), f.get("service_area"), f.get("category"),
+            f.get("expenditure_code"), f.get("capital_or_revenue"),
         )  # fmt: skip
 
     async def _update(
-        self, session: AsyncSession, keyed: list[tuple[str, SpendRecord]], ids: dict[str, str], now: datetime,
+        self, session: AsyncSession, keyed: list[Keyed], ids: dict[str, str], now: datetime,
         result: WriteResult,
     ) -> None:
         """Lines the tenant already had (stored under another id than the one just tried): `updated` if a
@@ -169,13 +179,13 @@ class SpendWriter:
         columns = (LINES.c.id, LINES.c.line_key, LINES.c.version, *(LINES.c[name] for name in DESCRIPTIVE))
         existing = {}
         for start in range(0, len(keyed), 1_000):
-            keys = [k for k, _ in keyed[start : start + 1_000]]
+            keys = [k for k, _, _ in keyed[start : start + 1_000]]
             found = await session.execute(
                 select(*columns).where(LINES.c.tenant_id == self.tenant_id, LINES.c.line_key.in_(keys))
             )
             existing.update((row.line_key, row) for row in found.all() if row.id != ids[row.line_key])
         updates = []
-        for key, record in keyed:
+        for key, _, record in keyed:
             line = existing.get(key)
             if line is None:
                 continue  # created just now
@@ -190,13 +200,12 @@ class SpendWriter:
         if updates:
             await session.execute(UPDATE_LINE, updates)
 
-    async def _suppliers(
-        self, session: AsyncSession, records: list[SpendRecord], result: WriteResult
-    ) -> dict[str, str]:
+    async def _suppliers(self, session: AsyncSession, keyed: list[Keyed], result: WriteResult) -> dict[str, str]:
         """name key → supplier id, creating the suppliers this batch names for the first time."""
         wanted: dict[str, SpendRecord] = {}
-        for record in records:
-            wanted.setdefault(self.supplier_key(record), record)
+        for _, supplier, record in keyed:
+            if supplier not in wanted:
+                wanted[supplier] = record
         unknown = [key for key in wanted if key not in self._known]
         for start in range(0, len(unknown), 1_000):
             rows = await session.execute(

@@ -1,0 +1,25 @@
+"""spend lines without the foreign key to their supplier (bulk import speed; see SpendLine.supplier_id)
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-02 00:40:00
+"""
+
+from alembic import op
+
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+FK = "fk_spend_lines_supplier_id_spend_suppliers"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("spend_lines") as batch:  # SQLite: the table is copied without the constraint
+        batch.drop_constraint(FK, type_="foreignkey")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("spend_lines") as batch:
+        batch.create_foreign_key(FK, "spend_suppliers", ["supplier_id"], ["id"])
