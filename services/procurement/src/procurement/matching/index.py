@@ -14,13 +14,14 @@ import contextlib
 import gc
 import math
 import sys
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from localwealth_shared.clock import today, utcnow
-from localwealth_shared.reference.geography import haversine_km
+from localwealth_shared.reference.geography.distance import EARTH_MEAN_RADIUS_KM
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,9 +53,15 @@ from procurement.matching.search import (
 )
 from procurement.matching.weights import COMPONENTS
 
+# Suppliers' capacity classes, by factors of 16: finer classes made more, smaller sets for the search to visit
+# than the tighter bounds saved (bench/matching.py).
+CAPACITY_EDGES = MONEY_EDGES[1::2]
 OVERLAP = timedelta(seconds=5)  # longer than a transaction takes to commit after stamping updated_at
 CURRENT_CERTIFICATION = "active"  # the registry's status for a certification that counts today
 OPEN_STATUSES = ("active",)  # tenders matched to organisations
+# Rows between handing the event loop back during a full load (seconds at 100,000 suppliers), so that the
+# API answers other requests meanwhile; matching requests wait for the index's lock.
+YIELD_EVERY = 2000
 
 
 def _shared(value: str | None) -> str | None:
@@ -132,13 +139,6 @@ class _Changes:
         return True
 
 
-def nearest_km(points: tuple[float, ...], lat: float, lon: float) -> float:
-    """Distance to the nearest of `points` (latitude, longitude, latitude, longitude, …)."""
-    if len(points) == 2:
-        return haversine_km(points[0], points[1], lat, lon)
-    return min(haversine_km(points[i], points[i + 1], lat, lon) for i in range(0, len(points), 2))
-
-
 def _weights(weights: Mapping[str, float]) -> tuple[float, ...] | None:
     """The weights in `COMPONENTS` order, or None when a negative one voids the search's bounds."""
     values = tuple(float(weights[c]) for c in COMPONENTS)
@@ -149,9 +149,9 @@ def _capacity_max(value: float | None, capacity_class: int) -> float:
     """The best capacity fit of a contract of `value` with any capacity in the class."""
     if value is None or capacity_class < 0:
         return UNKNOWN
-    if capacity_class == len(MONEY_EDGES):
+    if capacity_class == len(CAPACITY_EDGES):
         return 1.0
-    return capacity_fit_float(value / MONEY_EDGES[capacity_class])
+    return capacity_fit_float(value / CAPACITY_EDGES[capacity_class])
 
 
 def _capacity_max_by_value(capacity: float | None, value_class: int) -> float:
@@ -161,12 +161,36 @@ def _capacity_max_by_value(capacity: float | None, value_class: int) -> float:
     return capacity_fit_float((MONEY_EDGES[value_class - 1] if value_class else 0.0) / capacity)
 
 
+@dataclass(frozen=True, slots=True)
+class _Point:
+    """A point in radians with its latitude's cosine: most of the haversine worked out once."""
+
+    phi: float
+    lam: float
+    cos_phi: float
+
+    @classmethod
+    def of(cls, lat: float, lon: float) -> _Point:
+        phi = math.radians(lat)
+        return cls(phi, math.radians(lon), math.cos(phi))
+
+    def nearest_km(self, points: tuple[_Point, ...]) -> float:
+        """`haversine_km` to the nearest of `points` (equal to it but for the last bits of rounding)."""
+        least = math.inf
+        for p in points:
+            a = math.sin((p.phi - self.phi) / 2) ** 2 + self.cos_phi * p.cos_phi * math.sin((p.lam - self.lam) / 2) ** 2
+            if a < least:
+                least = a
+        return 2 * EARTH_MEAN_RADIUS_KM * math.asin(min(1.0, math.sqrt(least)))
+
+
 @dataclass(slots=True)
 class _LeanSupplier:
     """A supplier as the bounded search scores it, worked out once per change."""
 
     facts: SupplierFacts  # for the CPV codes and the impact score, which changes on its own
     points: tuple[float, ...]  # latitude, longitude, … of geocoded operating sites
+    sites: tuple[_Point, ...]  # the same, ready for distances
     lads: tuple[str, ...]  # districts of operating sites
     capacity: float | None
     social: float
@@ -176,9 +200,11 @@ class _LeanSupplier:
     def of(cls, facts: SupplierFacts) -> _LeanSupplier:
         ops = facts.operating_sites
         capacity = capacity_of(facts)
+        located = [(s.lat, s.lon) for s in ops if s.lat is not None and s.lon is not None]
         return cls(
             facts,
-            tuple(x for s in ops if s.lat is not None and s.lon is not None for x in (s.lat, s.lon)),
+            tuple(x for point in located for x in point),
+            tuple(_Point.of(lat, lon) for lat, lon in located),
             tuple(dict.fromkeys(s.lad_code for s in ops if s.lad_code)),
             float(capacity) if capacity is not None else None,
             social_economy_component(facts)[0],
@@ -191,14 +217,15 @@ class _LeanSupplier:
         return w[3] * self.social + w[4] * self.certifications + w[5] * (impact / 100 if impact is not None else 0.0)
 
     def search_class(self) -> tuple[int, int, int, int]:
-        """Levels of social economy (fifths), certifications (halves), impact (quarters, rounded up), capacity.
-        It changes with the impact score, so the index re-adds a supplier whose score changes."""
+        """Levels of social economy (fifths), certifications (halves), impact (none, or some: bounded by 1;
+        quarters made more sets than their 0.05 weight saved), capacity (`CAPACITY_EDGES`). It changes with
+        the impact score, so the index re-adds a supplier whose score changes."""
         impact = self.facts.impact_score or 0.0
         cls = (
             round(self.social * 5),
             round(self.certifications * 2),
-            math.ceil(impact / 25),
-            money_class(self.capacity),
+            math.ceil(impact / 100),
+            -1 if self.capacity is None else bisect_right(CAPACITY_EDGES, self.capacity),
         )
         return _CLASSES.setdefault(cls, cls)  # one tuple per class, not per supplier
 
@@ -280,23 +307,24 @@ class SupplierIndex:
         value = float(opp.value) if opp.value is not None else None
         area = frozenset(opp.delivery_lad_codes)
 
+        w_cpv, w_geo, w_capacity = w[0], w[1], w[2]
+        lean_of = self._lean
+        to = _Point.of(lat, lon) if lat is not None and lon is not None else None
+
         def lean(supplier_id: str, g_max: float, floor: float) -> float | None:
-            s = self._lean[supplier_id]
+            s = lean_of[supplier_id]
             depth = depth_of(s.facts.cpv_codes)
             if query_keys and not depth:
                 return None
             fit = UNKNOWN if value is None or s.capacity is None else capacity_fit_float(value / s.capacity)
-            partial = w[0] * CPV_DEPTH_SCORE[depth] + w[2] * fit + s.rest(w)
-            if partial + w[1] * g_max < floor:
-                return partial + w[1] * g_max
-            km = None
-            if lat is not None and lon is not None and s.points:
-                km = nearest_km(s.points, lat, lon)
-            local = any(lad in area for lad in s.lads)
-            return partial + w[1] * geography_value(km, local, located)
+            partial = w_cpv * CPV_DEPTH_SCORE[depth] + w_capacity * fit + s.rest(w)
+            if partial + w_geo * g_max < floor:
+                return partial + w_geo * g_max
+            km = to.nearest_km(s.sites) if to is not None and s.sites else None
+            return partial + w_geo * geography_value(km, supplier_id in local, located)
 
         def base(key: str, cls: tuple[int, int, int, int]) -> float:
-            rest = w[3] * cls[0] / 5 + w[4] * cls[1] / 2 + w[5] * cls[2] / 4
+            rest = w[3] * cls[0] / 5 + w[4] * cls[1] / 2 + w[5] * cls[2]
             return w[0] * CPV_DEPTH_SCORE[len(key)] + w[2] * _capacity_max(value, cls[3]) + rest
 
         if query_keys:
@@ -378,7 +406,9 @@ class SupplierIndex:
         if (since := self._supplier_changes.start()) is not None:
             query = query.where(Supplier.updated_at >= since)
         with _full_load(since is None):
-            for row in (await session.execute(query)).scalars():
+            for n, row in enumerate((await session.execute(query)).scalars()):
+                if since is None and n % YIELD_EVERY == YIELD_EVERY - 1:
+                    await asyncio.sleep(0)
                 if not self._supplier_changes.is_new(row.id, row.updated_at, row.registry_version):
                     continue
                 if row.deregistered:
@@ -391,6 +421,7 @@ class SupplierIndex:
 class _LeanOpportunity:
     opp: Opportunity
     value: float | None
+    point: _Point | None  # the delivery location
 
 
 class OpportunityIndex:
@@ -420,7 +451,8 @@ class OpportunityIndex:
         self._of_tender[tender.id] = keys = [f"{tender.id}/{opp.lot_id or ''}" for opp in opps]
         for key, opp in zip(keys, opps, strict=True):
             value = float(opp.value) if opp.value is not None else None
-            self.opportunities[key] = _LeanOpportunity(opp, value)
+            point = _Point.of(opp.lat, opp.lon) if opp.lat is not None and opp.lon is not None else None
+            self.opportunities[key] = _LeanOpportunity(opp, value, point)
             self._prefix.add(key, opp.cpv_codes, money_class(value))
             self._grid.add(key, (opp.lat, opp.lon) if opp.lat is not None and opp.lon is not None else ())
             for lad in opp.delivery_lad_codes:
@@ -483,12 +515,9 @@ class OpportunityIndex:
             partial = w[0] * CPV_DEPTH_SCORE[depth] + w[2] * fit + rest
             if partial + w[1] * g_max < floor:
                 return partial + w[1] * g_max
-            lat, lon = o.opp.lat, o.opp.lon
-            km = None
-            if lat is not None and lon is not None and s.points:
-                km = nearest_km(s.points, lat, lon)
+            km = o.point.nearest_km(s.sites) if o.point is not None and s.sites else None
             local = not lads.isdisjoint(o.opp.delivery_lad_codes)
-            return partial + w[1] * geography_value(km, local, lat is not None and lon is not None)
+            return partial + w[1] * geography_value(km, local, o.point is not None)
 
         entries = [
             (w[0] * CPV_DEPTH_SCORE[len(key)] + w[2] * _capacity_max_by_value(s.capacity, int(cls)) + rest, items)  # type: ignore[call-overload]
@@ -519,6 +548,8 @@ class OpportunityIndex:
             if (since := self._changes.start()) is not None:
                 query = query.where(Tender.updated_at >= since)
             with _full_load(since is None):
-                for row in (await session.execute(query)).scalars():
+                for n, row in enumerate((await session.execute(query)).scalars()):
+                    if since is None and n % YIELD_EVERY == YIELD_EVERY - 1:
+                        await asyncio.sleep(0)
                     if self._changes.is_new(row.id, row.updated_at, row.version):
                         self.put(row)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from localwealth_shared.reference.classification import CPV_LEVEL_NAMES, cpv_match_depth
 from localwealth_shared.reference.geography import haversine_km
 
-from procurement.matching.model import Opportunity, SupplierFacts
+from procurement.matching.model import Opportunity, Site, SupplierFacts
 
 # Deeper CPV agreement is better; a division alone is a weak signal.
 CPV_DEPTH_SCORE = {8: 1.0, 5: 0.85, 4: 0.7, 3: 0.5, 2: 0.3, 0: 0.0}
@@ -63,12 +63,8 @@ def cpv_component(supplier: SupplierFacts, opp: Opportunity) -> tuple[float, str
     return CPV_DEPTH_SCORE[best], f"CPV {tender_code} matches {how}"
 
 
-def nearest_operating_km(supplier: SupplierFacts, lat: float, lon: float) -> float | None:
-    distances = [
-        haversine_km(s.lat, s.lon, lat, lon)
-        for s in supplier.operating_sites
-        if s.lat is not None and s.lon is not None
-    ]
+def nearest_site_km(sites: tuple[Site, ...], lat: float, lon: float) -> float | None:
+    distances = [haversine_km(s.lat, s.lon, lat, lon) for s in sites if s.lat is not None and s.lon is not None]
     return min(distances, default=None)
 
 
@@ -85,14 +81,15 @@ def geography_value(km: float | None, local: bool, located: bool) -> float:
 
 def geography_component(supplier: SupplierFacts, opp: Opportunity) -> tuple[float, list[str]]:
     reasons: list[str] = []
-    local = [s for s in supplier.operating_sites if s.lad_code and s.lad_code in opp.delivery_lad_codes]
+    operating = supplier.operating_sites
+    local = [s for s in operating if s.lad_code and s.lad_code in opp.delivery_lad_codes]
     if local:
         reasons.append(f"operating site in the delivery area ({local[0].lad_code})")
     km = None
     if opp.lat is None or opp.lon is None:
         reasons = reasons or ["tender has no delivery location"]
     else:
-        km = nearest_operating_km(supplier, opp.lat, opp.lon)
+        km = nearest_site_km(operating, opp.lat, opp.lon)
         if km is None:
             reasons = reasons or ["no geocoded operating site"]
         else:

@@ -132,6 +132,16 @@ class Grid:
         self.cells: dict[int, set[str]] = defaultdict(set)
         self.cells_of: dict[str, tuple[int, ...]] = {}
         self.unlocated: set[str] = set()
+        self._axes: tuple[frozenset[int], frozenset[int]] | None = None  # rows and columns, while unchanged
+
+    def axes(self) -> tuple[frozenset[int], frozenset[int]]:
+        """The rows and the columns that have cells (every query needs them; cells rarely come or go)."""
+        if self._axes is None:
+            self._axes = (
+                frozenset(cell // 10_000 for cell in self.cells),
+                frozenset(cell % 10_000 - 5_000 for cell in self.cells),
+            )
+        return self._axes
 
     def add(self, item: str, points: Sequence[float]) -> None:
         """`points`: latitude, longitude, latitude, longitude, …"""
@@ -141,6 +151,8 @@ class Grid:
             return
         self.cells_of[item] = cells
         for cell in cells:
+            if cell not in self.cells:
+                self._axes = None
             self.cells[cell].add(item)
 
     def remove(self, item: str) -> None:
@@ -149,6 +161,7 @@ class Grid:
             self.cells[cell].discard(item)
             if not self.cells[cell]:
                 del self.cells[cell]
+                self._axes = None
 
 
 class Bands:
@@ -157,8 +170,7 @@ class Bands:
     def __init__(self, grid: Grid, points: Sequence[float]) -> None:
         """`points`: latitude, longitude, latitude, longitude, …"""
         self.grid = grid
-        rows = {cell // 10_000 for cell in grid.cells}
-        cols = {cell % 10_000 - 5_000 for cell in grid.cells}
+        rows, cols = grid.axes()
         # A lower bound of a over a cell: the least latitude and longitude differences to it, and the cos² of
         # the latitude farthest from the equator among the point and the cell. Per point, by row and column.
         self._terms: list[tuple[dict[int, tuple[float, float]], dict[int, float]]] = []
@@ -175,15 +187,22 @@ class Bands:
                 dlon = max(0.0, lon0 - lon, lon - lon0 - CELL_LON)
                 col_terms[col] = math.sin(math.radians(dlon if dlon <= 90 else 0.0) / 2) ** 2  # no wrap at ±180°
             self._terms.append((row_terms, col_terms))
-        # Near cells now; the band of a far cell is worked out if a far band is ever reached.
+        # Every cell's band (a far band's members are split by cell when it is reached).
         self.of_cell: dict[int, int] = {}
         self._near_cells: list[list[int]] = [[] for _ in range(FAR)]
-        far_a = _BAND_A[FAR]
-        for cell in grid.cells:
-            a = self._least_a(cell)
-            if a < far_a:
-                band = self.of_cell[cell] = bisect_right(_BAND_A, a) - 1
-                self._near_cells[band].append(cell)
+        of_cell, near_cells, least_a = self.of_cell, self._near_cells, self._least_a
+        if len(self._terms) == 1:  # one point (a tender's delivery location): inlined, it is most queries
+            ((row_terms, col_terms),) = self._terms
+            for cell in grid.cells:
+                s_lat, cos2 = row_terms[cell // 10_000]
+                band = of_cell[cell] = bisect_right(_BAND_A, s_lat + cos2 * col_terms[cell % 10_000 - 5_000]) - 1
+                if band < FAR:
+                    near_cells[band].append(cell)
+        else:
+            for cell in grid.cells:
+                band = of_cell[cell] = bisect_right(_BAND_A, least_a(cell)) - 1
+                if band < FAR:
+                    near_cells[band].append(cell)
         self._near: dict[int, set[str]] = {}
 
     def _least_a(self, cell: int) -> float:
@@ -197,12 +216,6 @@ class Bands:
                 least = a
         return least
 
-    def band_of(self, cell: int) -> int:
-        band = self.of_cell.get(cell)
-        if band is None:
-            band = self.of_cell[cell] = bisect_right(_BAND_A, self._least_a(cell)) - 1
-        return band
-
     def near(self, band: int) -> set[str]:
         """Items with a point in a cell of this (near) band."""
         items = self._near.get(band)
@@ -215,11 +228,11 @@ class Bands:
     def split(self, items: Iterable[str], unlocated: int | None) -> dict[int, list[str]]:
         """Items by the band of their nearest cell; unlocated ones in band `unlocated` (None: left out)."""
         out: dict[int, list[str]] = {}
-        band_of, cells_of = self.band_of, self.grid.cells_of
+        of_cell, cells_of = self.of_cell, self.grid.cells_of
         for item in items:
             cells = cells_of.get(item)
             if cells:
-                band = band_of(cells[0]) if len(cells) == 1 else min(map(band_of, cells))
+                band = of_cell[cells[0]] if len(cells) == 1 else min(of_cell[cell] for cell in cells)
             elif unlocated is not None:
                 band = unlocated
             else:
