@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from localwealth_shared.db import Database
 from localwealth_shared.events.outbox import Outbox
@@ -15,7 +18,8 @@ from procurement.awards.endpoints import router as awards_router
 from procurement.config import ProcurementSettings, get_settings
 from procurement.db import platform
 from procurement.matching.endpoints import router as matching_router
-from procurement.matching.index import SupplierIndex
+from procurement.matching.index import OpportunityIndex, SupplierIndex
+from procurement.matching.warmup import IndexWarmup
 from procurement.ocds.endpoints import router as ocds_router
 from procurement.ocds.import_endpoints import router as imports_router
 from procurement.rules.thresholds import ThresholdTable, default_thresholds
@@ -40,6 +44,8 @@ def create_app(settings: ProcurementSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging("procurement", settings.log_level, json=settings.log_json)
     db = Database(settings.database_url)
+    supplier_index, opportunity_index = SupplierIndex(), OpportunityIndex()
+    warmup = IndexWarmup(db, supplier_index, opportunity_index)
     app = create_service_app(
         settings=settings,
         db=db,
@@ -48,9 +54,25 @@ def create_app(settings: ProcurementSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         # Matching declares /tenders/matching-weights, so it comes before /tenders/{tender_id}.
         routers=[matching_router, imports_router, tenders_router, awards_router, ocds_router, alerts_router],
+        extra_readiness={"matching_index": warmup.readiness},
     )
     app.state.tender_service = build_service(settings)
-    app.state.supplier_index = SupplierIndex()
+    app.state.supplier_index = supplier_index
+    app.state.opportunity_index = opportunity_index
+    app.state.index_warmup = warmup
     app.state.outbox = OUTBOX
     app.state.job_store = JobStore(db, platform)
+
+    factory_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        async with factory_lifespan(app_):
+            warmup.start()  # in the background: /healthz answers meanwhile, /readyz says loading
+            try:
+                yield
+            finally:
+                await warmup.stop()
+
+    app.router.lifespan_context = lifespan
     return app

@@ -40,10 +40,7 @@ async def fresh_index(request: Request, session: AsyncSession) -> SupplierIndex:
 
 
 async def fresh_opportunities(request: Request, session: AsyncSession) -> OpportunityIndex:
-    state = request.app.state
-    if not hasattr(state, "opportunity_index"):  # created on first use, like the indexes' contents
-        state.opportunity_index = OpportunityIndex()
-    index: OpportunityIndex = state.opportunity_index
+    index: OpportunityIndex = request.app.state.opportunity_index
     await index.refresh(session)
     return index
 
