@@ -59,15 +59,21 @@ async def insert_new(
     rows = _bound(rows, _processors(table, columns, dialect))
     target, names = dialect.identifier_preparer.format_table(table), _quoted(dialect, columns)
     on_conflict = f"ON CONFLICT ({_quoted(dialect, conflict)}) DO NOTHING"
+    stage = f"bulk_stage_{table.name}"
     if dialect.name == "sqlite":
+        # Staged too: the executemany (which takes the GIL back for every row it binds) only fills a table
+        # without indexes; the insert into the real one's indexes is one statement that runs without the GIL,
+        # while other threads (an import's parser) get on.
         driver = await _driver(session)
-        cursor = await driver.executemany(
-            f"INSERT INTO {target} ({names}) VALUES ({', '.join('?' * len(columns))}) {on_conflict}", rows
-        )
-        return int(cursor.rowcount)
+        await driver.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} AS SELECT {names} FROM {target} WHERE 0")
+        await driver.execute(f"DELETE FROM {stage}")
+        await driver.executemany(f"INSERT INTO {stage} VALUES ({', '.join('?' * len(columns))})", rows)
+        cursor = await driver.execute(f"INSERT INTO {target} ({names}) SELECT {names} FROM {stage} WHERE true {on_conflict}")
+        inserted = int(cursor.rowcount)
+        await driver.execute(f"DELETE FROM {stage}")
+        return inserted
     if dialect.name != "postgresql":
         raise NotImplementedError(f"bulk insert on {dialect.name}")
-    stage = f"bulk_stage_{table.name}"
     # Created through the session so that it begins the transaction the driver-level COPY then runs in.
     await session.execute(
         text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {target} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")

@@ -7,7 +7,6 @@ import re
 from datetime import date
 from typing import Annotated
 
-from dateutil.relativedelta import relativedelta
 from fastapi import Query
 from localwealth_shared.http.problems import Unprocessable, field_error
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -62,14 +61,8 @@ def period_filter(period: str | None, start: date | None, end: date | None) -> P
 
 def bounds(period: PeriodFilter, today: date) -> tuple[date, date]:
     """The first and last day a period covers (an open date range ends today / starts in 1990)."""
-    if period.financial_year:
-        first = int(period.financial_year[:4])
-        start, end = date(first, 4, 1), date(first + 1, 3, 31)
-        if period.quarter:
-            start = start + relativedelta(months=3 * (period.quarter - 1))
-            end = start + relativedelta(months=3, days=-1)
-        return start, end
-    return period.start or date(1990, 1, 1), period.end or today
+    start, end = period.days()
+    return start or date(1990, 1, 1), end or today
 
 
 def current_financial_year(today: date) -> str:

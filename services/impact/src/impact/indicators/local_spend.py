@@ -99,12 +99,19 @@ async def spend_classes(
     group_by: GroupBy | None = None,
 ) -> dict[str, SpendClasses]:
     """Spend classes per group ("all" when not grouped). One aggregate query, then the organisations paid."""
-    groups = _group_columns(group_by)
-    keys = [*groups, SpendSupplier.status, SpendSupplier.organisation_id]
-    stmt = (
-        select(*keys, func.sum(SpendLine.amount_pence))
-        .join(SpendSupplier, SpendSupplier.id == SpendLine.supplier_id)
+    groups = [column.label(f"g{i}") for i, column in enumerate(_group_columns(group_by))]
+    # Lines are summed per supplier first, and only those sums joined to the suppliers: a million lines
+    # name a few thousand suppliers, and the join per line was most of the query's time.
+    per_supplier = (
+        select(*groups, SpendLine.supplier_id, func.sum(SpendLine.amount_pence).label("pence"))
         .where(*scoped(tenant_id, period))
+        .group_by(*(group.element for group in groups), SpendLine.supplier_id)
+        .subquery()
+    )
+    keys = [*(per_supplier.c[group.name] for group in groups), SpendSupplier.status, SpendSupplier.organisation_id]
+    stmt = (
+        select(*keys, func.sum(per_supplier.c.pence))
+        .join(SpendSupplier, SpendSupplier.id == per_supplier.c.supplier_id)
         .group_by(*keys)
     )
     rows = (await session.execute(stmt)).all()

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,16 +25,30 @@ class PeriodFilter:
     start: date | None = None
     end: date | None = None
 
+    def days(self) -> tuple[date | None, date | None]:
+        """The first and last day covered (None: open-ended). A financial year runs April to March."""
+        if self.financial_year:
+            first = int(self.financial_year[:4])
+            start, end = date(first, 4, 1), date(first + 1, 3, 31)
+            if self.quarter:
+                start = start + relativedelta(months=3 * (self.quarter - 1))
+                end = start + relativedelta(months=3, days=-1)
+            return start, end
+        return self.start, self.end
+
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if self.financial_year:
             conditions.append(SpendLine.financial_year == self.financial_year)
         if self.quarter:
             conditions.append(SpendLine.quarter == self.quarter)
-        if self.start:
-            conditions.append(SpendLine.period_date >= self.start)
-        if self.end:
-            conditions.append(SpendLine.period_date <= self.end)
+        # Years and quarters as days too (the same lines: both are derived from period_date), so every period
+        # is a range of the (tenant, period_date, …) index.
+        start, end = self.days()
+        if start:
+            conditions.append(SpendLine.period_date >= start)
+        if end:
+            conditions.append(SpendLine.period_date <= end)
         return conditions
 
     def describe(self) -> dict[str, str | None]:
