@@ -64,6 +64,7 @@ class JobStore:
         self.db = db
         self.jobs = tables.import_jobs
         self.errors = tables.import_job_errors
+        self.uploads = tables.import_job_uploads
 
     async def create(
         self,
@@ -87,7 +88,6 @@ class JobStore:
                 filename=filename,
                 content_type=content_type,
                 content_sha256=hashlib.sha256(content).hexdigest(),
-                content=content,
                 options=options,
                 processed=0,
                 counts=dict.fromkeys(COUNT_KEYS, 0),
@@ -96,6 +96,7 @@ class JobStore:
                 updated_at=now,
             )
         )
+        await session.execute(self.uploads.insert().values(job_id=job_id, content=content))
         return job_id
 
     async def document(
@@ -109,8 +110,7 @@ class JobStore:
         kind: str | None = None,
     ) -> dict[str, Any]:
         """The job as clients poll it; with `kind`, a job of another kind reads as missing too."""
-        cols = [c for c in self.jobs.c if c.name != "content"]
-        stmt = select(*cols).where(self.jobs.c.id == job_id, self.jobs.c.tenant_id == tenant_id)
+        stmt = select(self.jobs).where(self.jobs.c.id == job_id, self.jobs.c.tenant_id == tenant_id)
         if kind is not None:
             stmt = stmt.where(self.jobs.c.kind == kind)
         row = (await session.execute(stmt)).first()
@@ -179,11 +179,14 @@ class JobStore:
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return None
+            content = (
+                await session.execute(select(self.uploads.c.content).where(self.uploads.c.job_id == row.id))
+            ).scalar_one()
         return JobContext(
             id=row.id,
             tenant_id=row.tenant_id,
             kind=row.kind,
-            content=row.content,
+            content=content,
             options=dict(row.options or {}),
             store=self,
             filename=row.filename,

@@ -1,0 +1,23 @@
+"""platform tables v2: import uploads in their own table, apart from the job row that progress reports update
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-02 01:00:00
+"""
+
+from alembic import op
+
+from localwealth_shared.platform_tables import downgrade_platform_tables_v2, upgrade_platform_tables_v2
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    upgrade_platform_tables_v2(op)
+
+
+def downgrade() -> None:
+    downgrade_platform_tables_v2(op)
