@@ -22,8 +22,8 @@ KIND = "impact.spend"
 BATCH = 10_000
 T = TypeVar("T")
 READ_AHEAD = 3  # batches parsed ahead of the writer (~10 MB each)
-# Progress is reported after a batch unless reports would take more than this share of the job's time: each one
-# rewrites the job's row, and on SQLite that rewrites the uploaded file stored in it (0.2–0.7 s for 50 MB here).
+# Progress is reported after a batch unless reports would take more than this share of the job's time: each is a
+# write transaction, which on SQLite may queue behind other writers.
 REPORT_SHARE = 0.1
 
 
