@@ -7,6 +7,7 @@ Rows are numbered as a spreadsheet shows them (the header is row 1), so errors p
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -77,15 +78,41 @@ def period_from_filename(filename: str | None) -> Period | None:
     return None
 
 
-def decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252")
-    except UnicodeDecodeError:
-        return content.decode("latin-1")  # never fails: every byte is a character
+class _Text:
+    """The file's bytes read as text line by line, so the decoded file is never held whole (a single
+    character outside Latin-1 makes a Python string of a 136 MB file take 272 MB). UTF-8 (with or without
+    a BOM) if the bytes are valid UTF-8, else Windows-1252, else Latin-1, which every byte string is."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+        self.encoding = next((e for e in ("utf-8", "cp1252") if self._decodes_as(e)), "latin-1")
+        self.start = len(codecs.BOM_UTF8) if self.encoding == "utf-8" and content.startswith(codecs.BOM_UTF8) else 0
+
+    def _decodes_as(self, encoding: str) -> bool:
+        decoder, view = codecs.getincrementaldecoder(encoding)(), memoryview(self.content)
+        try:
+            for start in range(0, len(view), self.CHUNK):
+                decoder.decode(view[start : start + self.CHUNK])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    def sample(self, size: int) -> str:
+        """About the first `size` bytes as text (a character cut in two at the end is dropped)."""
+        return self.content[self.start : self.start + size].decode(self.encoding, errors="ignore")
+
+    def lines(self) -> Iterator[str]:
+        """The lines, each ending with its newline (a newline byte is never part of another character in
+        these encodings, so each line decodes on its own)."""
+        content, encoding, start, find = self.content, self.encoding, self.start, self.content.find
+        while (end := find(b"\n", start) + 1) > 0:
+            yield content[start:end].decode(encoding)
+            start = end
+        if start < len(content):
+            yield content[start:].decode(encoding)
 
 
 def financial_year(day: date) -> tuple[str, int]:
@@ -140,8 +167,8 @@ HEAD_ROWS = 510  # the header is looked for in the first 10 rows, columns are pr
 
 
 def open_spend_file(content: bytes, *, filename: str | None = None, period: Period | None = None) -> SpendStream:
-    text = decode(content)
-    separator = delimiter(text)
+    text = _Text(content)
+    separator = delimiter(text.sample(50_000))
     head = [row for _, row in islice(_numbered_rows(text, separator), HEAD_ROWS)]
     if not head:
         raise SpendFileError("the file has no rows")
@@ -160,10 +187,10 @@ def open_spend_file(content: bytes, *, filename: str | None = None, period: Peri
     return SpendStream(mapping, notes, len(body), period, body)
 
 
-def delimiter(text: str) -> str:
+def delimiter(sample_text: str) -> str:
     """The delimiter that splits the most of the first lines into the same number (> 1) of cells; a title
     block above the header ("Westshire District Council;;;;") does not fool it."""
-    sample = text[:50_000].splitlines()[:60]
+    sample = sample_text.splitlines()[:60]
     best, best_score = ",", 0
     for candidate in DELIMITERS:
         widths = [len(row) for row in csv.reader(sample, delimiter=candidate) if any(c.strip() for c in row)]
@@ -176,19 +203,9 @@ def delimiter(text: str) -> str:
     return best
 
 
-def _lines(text: str) -> Iterator[str]:
-    """The text's lines, each ending with its newline, read without copying the text into a buffer."""
-    start, find = 0, text.find
-    while (end := find("\n", start) + 1) > 0:
-        yield text[start:end]
-        start = end
-    if start < len(text):
-        yield text[start:]
-
-
-def _numbered_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def _numbered_rows(text: _Text, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Every non-blank CSV record with the spreadsheet row it starts on (a quoted cell may span lines)."""
-    reader = csv.reader(_lines(text), delimiter=delimiter)
+    reader = csv.reader(text.lines(), delimiter=delimiter)
     line = 1
     for row in reader:
         if "".join(row).strip():
@@ -200,7 +217,7 @@ class _Body(Sequence[list[str]]):
     """The rows below the header, for `map_columns`, without holding them all: the first ones (all it
     profiles) are kept; the rest are read again from the text each time the rows are iterated."""
 
-    def __init__(self, text: str, delimiter: str, skip: int, head: list[list[str]], *, complete: bool) -> None:
+    def __init__(self, text: _Text, delimiter: str, skip: int, head: list[list[str]], *, complete: bool) -> None:
         self._text, self._delimiter, self._skip = text, delimiter, skip
         self._head, self._complete = head, complete
         self._length: int | None = len(head) if complete else None
