@@ -32,7 +32,7 @@ def _bound(rows: Sequence[Row], processors: list[tuple[int, Callable[[Any], Any]
     """The rows with each processed column's values converted, column by column: a column repeats its values
     (one timestamp on every row, a few thousand dates), and each distinct value is converted once (values
     that compare equal, such as 1 and 1.0, convert alike)."""
-    if not processors:
+    if not processors or not rows:
         return list(rows)
     columns = list(zip(*rows, strict=True))
     for i, processor in processors:
@@ -48,15 +48,28 @@ def _quoted(dialect: Dialect, names: Sequence[str]) -> str:
     return ", ".join(dialect.identifier_preparer.quote(name) for name in names)
 
 
+def bind_rows(table: Table, columns: Sequence[str], rows: Sequence[Row], dialect: Dialect) -> list[Row]:
+    """`rows` with their values as the ORM would pass them to the driver; done by `insert_new` unless given
+    `bound=True` (a caller may bind in another thread while it writes an earlier batch)."""
+    return _bound(rows, _processors(table, columns, dialect))
+
+
 async def insert_new(
-    session: AsyncSession, table: Table, columns: Sequence[str], rows: Sequence[Row], conflict: Sequence[str]
+    session: AsyncSession,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Row],
+    conflict: Sequence[str],
+    *,
+    bound: bool = False,
 ) -> int:
     """Insert `rows` (values in `columns` order) except those whose `conflict` columns match a stored row (or
     an earlier row of the same call); return how many were inserted."""
     if not rows:
         return 0
     dialect = session.get_bind().dialect
-    rows = _bound(rows, _processors(table, columns, dialect))
+    if not bound:
+        rows = bind_rows(table, columns, rows, dialect)
     target, names = dialect.identifier_preparer.format_table(table), _quoted(dialect, columns)
     on_conflict = f"ON CONFLICT ({_quoted(dialect, conflict)}) DO NOTHING"
     stage = f"bulk_stage_{table.name}"

@@ -41,11 +41,12 @@ def spend_import_handler(db: Database, thresholds: Thresholds):  # type: ignore[
         await progress.report()
         writer = SpendWriter(job.tenant_id, source="file")
         new_suppliers: list[str] = []
-        # The parser thread keys each batch too (the writer's key state is only touched there).
-        keyed_batches = ((batch, writer.keyed(batch)) for batch in spend_file.batches(BATCH))
-        async for batch, keyed in _read_ahead(keyed_batches):
+        # The parser thread also keys each batch and builds its rows, while the database stores earlier ones.
+        dialect = db.engine.dialect
+        prepared_batches = ((batch, writer.prepare(batch, dialect)) for batch in spend_file.batches(BATCH))
+        async for batch, prepared in _read_ahead(prepared_batches):
             async with db.transaction() as session:
-                result = await writer.write_keyed(session, keyed)
+                result = await writer.write_prepared(session, prepared)
             new_suppliers += result.new_supplier_ids
             for name, n in result.counts.items():
                 job.counts[name] += n

@@ -19,11 +19,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from localwealth_shared.bulk import insert_new
+from localwealth_shared.bulk import bind_rows, insert_new
 from localwealth_shared.clock import utcnow
 from localwealth_shared.ids import uuid7s
 from localwealth_shared.reference.names import name_key
 from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from impact.db import SpendLine, SpendSupplier
@@ -70,6 +71,18 @@ def line_key(record: SpendRecord, occurrence: int = 0, supplier: str | None = No
 
 # A record to store: its line key, its supplier's name key, the record.
 Keyed = tuple[str, str, SpendRecord]
+SUPPLIER_AT = LINE_COLUMNS.index("supplier_id")  # a string column: binding leaves it as it is
+
+
+@dataclass
+class Prepared:
+    """A batch ready to store: its keyed records and their new lines' rows, bound for the database, each
+    with its supplier's key where the supplier's id goes (ids are known only when the batch is written)."""
+
+    keyed: list[Keyed]
+    rows: list[Sequence[Any]]
+    ids: list[str]
+    now: datetime
 
 
 @dataclass
@@ -137,32 +150,42 @@ class SpendWriter:
 
     async def write(self, session: AsyncSession, records: Sequence[SpendRecord]) -> WriteResult:
         """Store a batch's accepted records: new lines created, known ones updated or unchanged."""
-        return await self.write_keyed(session, self.keyed(records))
+        return await self.write_prepared(session, self.prepare(records, session.get_bind().dialect))
 
-    async def write_keyed(self, session: AsyncSession, keyed: list[Keyed]) -> WriteResult:
-        """`write` for records `keyed` already, in order (an import keys the next batches while one is written)."""
-        result = WriteResult()
-        if not keyed:
-            return result
-        suppliers = await self._suppliers(session, keyed, result)
+    def prepare(self, records: Sequence[SpendRecord], dialect: Dialect) -> Prepared:
+        """The batch keyed, and its rows built and converted for `dialect`: the Python half of `write`, which an
+        import runs in its parser thread while the database stores the batch before. Touches only the key
+        state, never the suppliers `write_prepared` keeps."""
+        keyed = self.keyed(records)
         now = utcnow()
         ids = uuid7s(len(keyed))  # time-ordered: new lines append to the primary key index
         rows = [
-            self._new_row(line_id, key, record, suppliers[supplier], now)
+            self._new_row(line_id, key, record, supplier, now)  # the supplier's key until its id is known
             for line_id, (key, supplier, record) in zip(ids, keyed, strict=True)
         ]
+        return Prepared(keyed, bind_rows(LINES, LINE_COLUMNS, rows, dialect), ids, now)
+
+    async def write_prepared(self, session: AsyncSession, prepared: Prepared) -> WriteResult:
+        """Store a `prepare`d batch, in order."""
+        result = WriteResult()
+        keyed = prepared.keyed
+        if not keyed:
+            return result
+        suppliers = await self._suppliers(session, keyed, result)
+        rows = [(*row[:SUPPLIER_AT], suppliers[row[SUPPLIER_AT]], *row[SUPPLIER_AT + 1 :]) for row in prepared.rows]
         # New lines are inserted and the keys the tenant already has are skipped in one statement, so a file of
         # new payments needs no look-up, and a line written meanwhile by another import is not an error.
-        created = await insert_new(session, LINES, LINE_COLUMNS, rows, conflict=("tenant_id", "line_key"))
+        created = await insert_new(session, LINES, LINE_COLUMNS, rows, conflict=("tenant_id", "line_key"), bound=True)
         result.counts["created"] = created
         if created < len(keyed):
-            await self._update(session, keyed, dict(zip((k for k, _, _ in keyed), ids, strict=True)), now, result)
+            ids = dict(zip((k for k, _, _ in keyed), prepared.ids, strict=True))
+            await self._update(session, keyed, ids, prepared.now, result)
         return result
 
-    def _new_row(self, line_id: str, key: str, record: SpendRecord, supplier_id: str, now: datetime) -> tuple[Any, ...]:
+    def _new_row(self, line_id: str, key: str, record: SpendRecord, supplier: str, now: datetime) -> tuple[Any, ...]:
         f = record.fields
         return (
-            line_id, self.tenant_id, key, supplier_id, f.get("transaction_ref"), f.get("paid_date"),
+            line_id, self.tenant_id, key, supplier, f.get("transaction_ref"), f.get("paid_date"),
             f["period_date"], f["date_basis"], f["financial_year"], f["quarter"], pence(f["amount"]),
             f["supplier_name"], self.source, now, now, 1,
             # DESCRIPTIVE, spelt out: a generator here costs more than the rest of the row
