@@ -20,7 +20,7 @@ Row = Sequence[Any]
 
 
 def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> list[tuple[int, Callable[[Any], Any]]]:
-    found = []
+    found: list[tuple[int, Callable[[Any], Any]]] = []
     for i, name in enumerate(columns):
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)  # what the ORM applies
         if processor is not None:
@@ -81,7 +81,9 @@ async def insert_new(
         await driver.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} AS SELECT {names} FROM {target} WHERE 0")
         await driver.execute(f"DELETE FROM {stage}")
         await driver.executemany(f"INSERT INTO {stage} VALUES ({', '.join('?' * len(columns))})", rows)
-        cursor = await driver.execute(f"INSERT INTO {target} ({names}) SELECT {names} FROM {stage} WHERE true {on_conflict}")
+        cursor = await driver.execute(
+            f"INSERT INTO {target} ({names}) SELECT {names} FROM {stage} WHERE true {on_conflict}"
+        )
         inserted = int(cursor.rowcount)
         await driver.execute(f"DELETE FROM {stage}")
         return inserted

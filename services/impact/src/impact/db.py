@@ -91,6 +91,9 @@ class SpendSupplier(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
+PERIOD_SUPPLIER_COLUMNS = ("tenant_id", "period_date", "supplier_id", "amount_pence", "financial_year")
+
+
 class SpendLine(Base):
     """One payment line. `line_key` is the natural key (transaction, date, amount, supplier) hashed, so a
     re-upload or an overlapping file finds the line it already has."""
@@ -100,10 +103,7 @@ class SpendLine(Base):
         UniqueConstraint("tenant_id", "line_key", name="uq_spend_lines_tenant_line_key"),
         # Covers the indicators' per-supplier sums over any period (years and quarters are day ranges too),
         # so they read this index and not the table.
-        Index(
-            "ix_spend_lines_tenant_period_supplier",
-            "tenant_id", "period_date", "supplier_id", "amount_pence", "financial_year",
-        ),  # fmt: skip
+        Index("ix_spend_lines_tenant_period_supplier", *PERIOD_SUPPLIER_COLUMNS),
         Index("ix_spend_lines_supplier", "supplier_id"),
         Index("ix_spend_lines_tenant_updated", "tenant_id", "updated_at", "id"),
     )

@@ -6,7 +6,6 @@ Create Date: 2026-12-02 01:00:00
 """
 
 from alembic import op
-
 from localwealth_shared.platform_tables import downgrade_platform_tables_v2, upgrade_platform_tables_v2
 
 revision = "0006"

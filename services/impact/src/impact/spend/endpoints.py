@@ -33,6 +33,7 @@ imports_router = import_router(
 )
 router = APIRouter(prefix="/api/v1/spend", tags=["spend"])
 
+
 def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
     """A model's JSON Schema with its `$defs` written in place: inside the OpenAPI document a `#/$defs/…`
     reference would point nowhere."""

@@ -194,13 +194,17 @@ class SpendWriter:
         )  # fmt: skip
 
     async def _update(
-        self, session: AsyncSession, keyed: list[Keyed], ids: dict[str, str], now: datetime,
+        self,
+        session: AsyncSession,
+        keyed: list[Keyed],
+        ids: dict[str, str],
+        now: datetime,
         result: WriteResult,
     ) -> None:
         """Lines the tenant already had (stored under another id than the one just tried): `updated` if a
         descriptive field was corrected, else `unchanged`."""
         columns = (LINES.c.id, LINES.c.line_key, LINES.c.version, *(LINES.c[name] for name in DESCRIPTIVE))
-        existing = {}
+        existing: dict[str, Any] = {}
         for start in range(0, len(keyed), 1_000):
             keys = [k for k, _, _ in keyed[start : start + 1_000]]
             found = await session.execute(
@@ -238,7 +242,7 @@ class SpendWriter:
             )
             for supplier_id, key, identifier in rows.all():
                 self._known[key] = _Known(supplier_id, bool(identifier))
-        now, inserts = utcnow(), []
+        now, inserts = utcnow(), list[dict[str, Any]]()
         for key, record in wanted.items():
             identifier = record.fields.get("identifier")
             known = self._known.get(key)
