@@ -1,10 +1,10 @@
 """Bulk inserts for imports of hundreds of thousands of rows: insert those whose key is new, skip the rest.
 
 SQLAlchemy's executemany path converts every parameter of every row in Python (about 30 µs a row for a
-20-column table); here rows go straight to the driver. SQLite: one `executemany` of INSERT … ON CONFLICT DO
-NOTHING, whose loop runs in C. PostgreSQL: binary `COPY` into a temporary table, then one INSERT … SELECT …
-ON CONFLICT DO NOTHING. Values pass through the columns' own bind processors first, so what is stored is
-exactly what the ORM would store, and it all happens in the session's transaction.
+20-column table); here rows go straight to the driver, into a temporary table without indexes (PostgreSQL:
+binary `COPY`; SQLite: `executemany`), then into the real table with one INSERT … SELECT … ON CONFLICT DO
+NOTHING. Values pass through the columns' own bind processors first, so what is stored is exactly what the
+ORM would store, and it all happens in the session's transaction.
 """
 
 from __future__ import annotations
@@ -79,14 +79,12 @@ async def insert_new(
         # while other threads (an import's parser) get on.
         driver = await _driver(session)
         await driver.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} AS SELECT {names} FROM {target} WHERE 0")
-        await driver.execute(f"DELETE FROM {stage}")
+        await driver.execute(f"DELETE FROM {stage}")  # the previous call's rows
         await driver.executemany(f"INSERT INTO {stage} VALUES ({', '.join('?' * len(columns))})", rows)
         cursor = await driver.execute(
             f"INSERT INTO {target} ({names}) SELECT {names} FROM {stage} WHERE true {on_conflict}"
         )
-        inserted = int(cursor.rowcount)
-        await driver.execute(f"DELETE FROM {stage}")
-        return inserted
+        return int(cursor.rowcount)
     if dialect.name != "postgresql":
         raise NotImplementedError(f"bulk insert on {dialect.name}")
     # Created through the session so that it begins the transaction the driver-level COPY then runs in.

@@ -242,7 +242,8 @@ class SpendWriter:
             )
             for supplier_id, key, identifier in rows.all():
                 self._known[key] = _Known(supplier_id, bool(identifier))
-        now, inserts = utcnow(), list[dict[str, Any]]()
+        now = utcnow()
+        inserts: list[dict[str, Any]] = []
         for key, record in wanted.items():
             identifier = record.fields.get("identifier")
             known = self._known.get(key)
