@@ -26,8 +26,8 @@ from impact.indicators.local_spend import GroupBy, spend_classes
 from impact.indicators.pillars import LOCAL_INVESTMENT, Pillar, Scope, pillars
 from impact.periods import FromParam, PeriodParam, ToParam, bounds, current_financial_year, period_filter
 from impact.spend import repository
+from impact.spend.prepare import pence
 from impact.spend.repository import PeriodFilter
-from impact.spend.writer import pence
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 FinancialYear = Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", examples=["2017-18"])]
@@ -129,9 +129,7 @@ async def get_indicators_csv(
     return CSVResponse(out.getvalue(), f"cwb-indicators-{principal.tenant_id}-{scope.label.replace(' ', '-')}.csv")
 
 
-ByParam = Annotated[
-    GroupBy | None, Query(alias="by", description="financial_year | quarter | category | service_area")
-]
+ByParam = Annotated[GroupBy | None, Query(alias="by", description="financial_year | quarter | category | service_area")]
 
 
 async def _local_spend(

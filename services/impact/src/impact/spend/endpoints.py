@@ -18,6 +18,7 @@ from impact.dependencies import Reader, ReadSession, ThresholdsDep, Writer, Writ
 from impact.periods import FromParam, PeriodParam, ToParam, period_filter
 from impact.spend import repository
 from impact.spend.importer import KIND
+from impact.spend.prepare import SpendPreparer
 from impact.spend.push import MAX_LINES, PushBodyError, parse_body, to_record
 from impact.spend.schemas import PushResult, SpendImportOptions, SpendLineIn, SpendLineOut, SpendSummary
 from impact.spend.writer import SpendWriter
@@ -94,8 +95,8 @@ async def push_lines(
     if len(items) > MAX_LINES:
         raise field_error(("body",), f"at most {MAX_LINES} lines per request; use an import for more", "body.max_lines")
     records = [to_record(number, item) for number, item in items]
-    writer = SpendWriter(principal.tenant_id, source="push")
-    result = await writer.write(session, records)
+    preparer = SpendPreparer(principal.tenant_id, "push", session.get_bind().dialect)
+    result = await SpendWriter(principal.tenant_id).write(session, preparer.prepare(records))
     errors = [{"row": r.number, "field": f, "message": m} for r in records for f, m in r.errors]
     if not any(result.counts.values()):  # nothing could be stored: the request as a whole is refused
         raise Unprocessable(
