@@ -9,13 +9,24 @@ from typing import Any
 
 import httpx
 import orjson
+import pytest
 from fastapi import FastAPI
+from impact.spend import importer, prepared_file
 from impact.spend.parse import read_spend_file
 from sqlalchemy import text
 
 from .conftest import CHERWELL, OXFORD_FILES, ClientFactory, oxford_file
 
 APR_JUN_2016 = "expenditure-over-500-apr-jun-2016"
+
+
+@pytest.fixture(params=["thread", "process"])
+def preparing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Imports prepared by a thread, or by a child process, in batches of 300 lines committed 900 at a time."""
+    monkeypatch.setattr(prepared_file, "BATCH", 300)
+    monkeypatch.setattr(importer, "COMMIT_ROWS", 900)
+    monkeypatch.setattr(prepared_file, "PROCESS_FROM_BYTES", 0 if request.param == "process" else 1 << 40)
+    return str(request.param)
 
 
 def expected_total(content: bytes, filename: str) -> tuple[Decimal, int]:
@@ -63,7 +74,7 @@ async def test_every_oxford_file_imports_and_the_summary_is_exact_to_the_penny(
     assert q1["period"]["label"] == "2016-17 Q1"
 
 
-async def test_re_uploading_a_file_changes_nothing(client: httpx.AsyncClient, upload: Any) -> None:
+async def test_re_uploading_a_file_changes_nothing(client: httpx.AsyncClient, upload: Any, preparing: str) -> None:
     content = oxford_file(APR_JUN_2016)
     first = await upload(content, filename=f"{APR_JUN_2016}.csv")
     before = (await client.get("/api/v1/spend/summary")).json()
@@ -74,7 +85,7 @@ async def test_re_uploading_a_file_changes_nothing(client: httpx.AsyncClient, up
     assert "column 'supplier_name' → supplier_name" in first["message"]
 
 
-async def test_overlapping_files_never_double_count(client: httpx.AsyncClient, upload: Any) -> None:
+async def test_overlapping_files_never_double_count(client: httpx.AsyncClient, upload: Any, preparing: str) -> None:
     rows = list(csv.reader(io.StringIO(oxford_file(APR_JUN_2016).decode("latin-1"))))
     header, body = rows[0], rows[1:]
 
@@ -94,7 +105,9 @@ async def test_overlapping_files_never_double_count(client: httpx.AsyncClient, u
     assert Decimal(summary["total"]["amount"]) == whole
 
 
-async def test_bad_rows_are_reported_and_the_rest_imported(client: httpx.AsyncClient, upload: Any) -> None:
+async def test_bad_rows_are_reported_and_the_rest_imported(
+    client: httpx.AsyncClient, upload: Any, preparing: str
+) -> None:
     content = (
         b"Paid Date,Supplier Name,Amount,Trans No\n"
         b"31/02/2017,ACME LTD,10.00,1\n"
@@ -116,13 +129,15 @@ async def test_bad_rows_are_reported_and_the_rest_imported(client: httpx.AsyncCl
     assert summary["total"]["amount"] == "12.00" and summary["lines"] == 1
 
 
-async def test_a_file_that_is_not_spend_fails_with_the_reason(upload: Any) -> None:
+async def test_a_file_that_is_not_spend_fails_with_the_reason(upload: Any, preparing: str) -> None:
     job = await upload(b"name,colour\nfoo,blue\n")
     assert job["status"] == "failed"
     assert job["errors"][0]["field"] == "file" and "amount" in job["errors"][0]["message"]
 
 
-async def test_the_period_option_dates_a_file_that_lost_its_dates(client: httpx.AsyncClient, upload: Any) -> None:
+async def test_the_period_option_dates_a_file_that_lost_its_dates(
+    client: httpx.AsyncClient, upload: Any, preparing: str
+) -> None:
     content = b"Paid Date,Supplier Name,Amount,Trans No\n00:00:00,ACME LTD,10.00,1\n"
     job = await upload(content, data={"period": "2015-01-01/2015-03-31"})
     assert job["status"] == "succeeded"
