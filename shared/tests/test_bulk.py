@@ -48,8 +48,8 @@ async def test_inserts_new_rows_and_skips_stored_and_repeated_keys(db: Database)
         await session.execute(insert(THINGS), [dict(zip(COLUMNS, row("a", pence=1), strict=True))])  # via the ORM
     rows = [row("a", pence=2), row("b"), row("b", pence=3), row("a", tenant="t2")]
     async with db.transaction() as session:
-        assert await insert_new(session, THINGS, COLUMNS, rows, conflict=("tenant_id", "key")) == 2
-        assert await insert_new(session, THINGS, COLUMNS, [], conflict=("tenant_id", "key")) == 0
+        assert (await insert_new(session, THINGS, COLUMNS, rows, conflict=("tenant_id", "key"))).count == 2
+        assert (await insert_new(session, THINGS, COLUMNS, [], conflict=("tenant_id", "key"))).count == 0
     async with db.reader() as session:
         stored = {(r.tenant_id, r.key): r for r in (await session.execute(select(THINGS))).all()}
     assert sorted(stored) == [("t1", "a"), ("t1", "b"), ("t2", "a")]
@@ -68,7 +68,24 @@ async def test_a_rolled_back_transaction_leaves_nothing(db: Database) -> None:
     async with db.reader() as session:
         assert (await session.execute(select(THINGS))).all() == []
     async with db.transaction() as session:  # the same call again, after the failure, in a new transaction
-        assert await insert_new(session, THINGS, COLUMNS, [row("a")], conflict=("tenant_id", "key")) == 1
+        assert (await insert_new(session, THINGS, COLUMNS, [row("a")], conflict=("tenant_id", "key"))).count == 1
+
+
+async def test_the_stored_rows_that_skipped_rows_matched_are_read_back(db: Database) -> None:
+    first = [row("a", pence=1), row("b", pence=2)]
+    async with db.transaction() as session:
+        await insert_new(session, THINGS, COLUMNS, first, conflict=("tenant_id", "key"))
+    again = [row("a", pence=5), row("c"), row("b", pence=6), row("b", tenant="t2")]
+    async with db.transaction() as session:
+        inserted = await insert_new(
+            session, THINGS, COLUMNS, again, conflict=("tenant_id", "key"), existing=("id", "key", "pence")
+        )
+        none_skipped = await insert_new(
+            session, THINGS, COLUMNS, [row("d")], conflict=("tenant_id", "key"), existing=("id", "key")
+        )
+    assert inserted.count == 2
+    assert sorted(tuple(r) for r in inserted.existing) == sorted([(first[0][0], "a", 1), (first[1][0], "b", 2)])
+    assert (none_skipped.count, none_skipped.existing) == (1, [])
 
 
 def test_uuid7s_are_version_7_unique_and_increasing_across_calls() -> None:

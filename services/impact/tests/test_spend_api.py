@@ -85,6 +85,19 @@ async def test_re_uploading_a_file_changes_nothing(client: httpx.AsyncClient, up
     assert "column 'supplier_name' → supplier_name" in first["message"]
 
 
+async def test_a_corrected_category_updates_the_line_it_names(
+    client: httpx.AsyncClient, upload: Any, preparing: str
+) -> None:
+    header = b"Paid Date,Supplier Name,Amount,Trans No,Expenditure Category\n"
+    lines = [b"03/03/2017,ACME LTD,12.00,1,Stationery\n", b"04/03/2017,ACME LTD,13.00,2,Stationery\n"]
+    await upload(header + b"".join(lines))
+    corrected = await upload(header + lines[0] + lines[1].replace(b"Stationery", b"Printing"))
+    assert corrected["counts"] == {"created": 0, "updated": 1, "unchanged": 1, "rejected": 0}
+    stored = {line["transaction_ref"]: line for line in (await client.get("/api/v1/spend/lines")).json()["data"]}
+    assert (stored["2"]["category"], stored["2"]["version"]) == ("Printing", 2)
+    assert (stored["1"]["category"], stored["1"]["version"]) == ("Stationery", 1)
+
+
 async def test_overlapping_files_never_double_count(client: httpx.AsyncClient, upload: Any, preparing: str) -> None:
     rows = list(csv.reader(io.StringIO(oxford_file(APR_JUN_2016).decode("latin-1"))))
     header, body = rows[0], rows[1:]

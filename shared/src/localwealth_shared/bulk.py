@@ -10,6 +10,7 @@ ORM would store, and it all happens in the session's transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, text
@@ -54,6 +55,13 @@ def bind_rows(table: Table, columns: Sequence[str], rows: Sequence[Row], dialect
     return _bound(rows, _processors(table, columns, dialect))
 
 
+@dataclass
+class Inserted:
+    count: int  # rows inserted
+    # With `existing=…`: those columns, as the driver returns them, of the stored rows that rows were skipped for.
+    existing: list[Row] = field(default_factory=list)
+
+
 async def insert_new(
     session: AsyncSession,
     table: Table,
@@ -62,11 +70,14 @@ async def insert_new(
     conflict: Sequence[str],
     *,
     bound: bool = False,
-) -> int:
+    existing: Sequence[str] = (),
+) -> Inserted:
     """Insert `rows` (values in `columns` order) except those whose `conflict` columns match a stored row (or
-    an earlier row of the same call); return how many were inserted."""
+    an earlier row of the same call). `existing`: columns to read back, in the same statement's transaction
+    and from the same staged rows, of the stored rows that skipped ones matched; the table's primary key must
+    be among `columns`, and a row is read back only if its key differs from the skipped row's."""
     if not rows:
-        return 0
+        return Inserted(0)
     dialect = session.get_bind().dialect
     if not bound:
         rows = bind_rows(table, columns, rows, dialect)
@@ -84,7 +95,11 @@ async def insert_new(
         cursor = await driver.execute(
             f"INSERT INTO {target} ({names}) SELECT {names} FROM {stage} WHERE true {on_conflict}"
         )
-        return int(cursor.rowcount)
+        inserted = Inserted(int(cursor.rowcount))
+        if existing and inserted.count < len(rows):
+            cursor = await driver.execute(_existing_sql(dialect, table, target, stage, conflict, existing))
+            inserted.existing = list(await cursor.fetchall())
+        return inserted
     if dialect.name != "postgresql":
         raise NotImplementedError(f"bulk insert on {dialect.name}")
     # Created through the session so that it begins the transaction the driver-level COPY then runs in.
@@ -95,7 +110,22 @@ async def insert_new(
     driver = await _driver(session)
     await driver.copy_records_to_table(stage, records=rows, columns=list(columns))
     result = await session.execute(text(f"INSERT INTO {target} ({names}) SELECT {names} FROM {stage} {on_conflict}"))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    inserted = Inserted(int(result.rowcount))  # type: ignore[attr-defined]
+    if existing and inserted.count < len(rows):
+        found = await session.execute(text(_existing_sql(dialect, table, target, stage, conflict, existing)))
+        inserted.existing = list(found.all())
+    return inserted
+
+
+def _existing_sql(
+    dialect: Dialect, table: Table, target: str, stage: str, conflict: Sequence[str], existing: Sequence[str]
+) -> str:
+    """The stored rows that staged rows matched on `conflict` but are not (another primary key)."""
+    quote = dialect.identifier_preparer.quote
+    (key,) = (quote(c.name) for c in table.primary_key.columns)
+    matched = " AND ".join(f"t.{quote(name)} = s.{quote(name)}" for name in conflict)
+    wanted = ", ".join(f"t.{quote(name)}" for name in existing)
+    return f"SELECT {wanted} FROM {stage} s JOIN {target} t ON {matched} WHERE t.{key} <> s.{key}"
 
 
 async def _driver(session: AsyncSession) -> Any:

@@ -39,7 +39,7 @@ LINE_COLUMNS = (
     "financial_year", "quarter", "amount_pence", "supplier_name", "source", "created_at", "updated_at", "version",
     *DESCRIPTIVE,
 )  # fmt: skip
-ID_AT, KEY_AT = LINE_COLUMNS.index("id"), LINE_COLUMNS.index("line_key")
+KEY_AT = LINE_COLUMNS.index("line_key")
 SUPPLIER_AT = LINE_COLUMNS.index("supplier_id")  # a string column: binding leaves the key there as it is
 DESCRIPTIVE_AT = LINE_COLUMNS.index(DESCRIPTIVE[0])  # strings too: the rows hold them as the records do
 

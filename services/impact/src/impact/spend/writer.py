@@ -9,6 +9,7 @@ suppliers already seen by the writer are not looked up again.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -22,7 +23,6 @@ from impact.db import SpendSupplier
 from impact.spend.prepare import (
     DESCRIPTIVE,
     DESCRIPTIVE_AT,
-    ID_AT,
     KEY_AT,
     LINE_COLUMNS,
     LINES,
@@ -35,6 +35,8 @@ from impact.spend.prepare import (
 SUPPLIERS = cast(Table, SpendSupplier.__table__)
 # Set what each parameter row names (the descriptive fields, updated_at, version) on the line `line_id`.
 UPDATE_LINE = update(LINES).where(LINES.c.id == bindparam("line_id"))
+# What a re-sent line is compared with: the stored line's id, key, version and descriptive fields.
+EXISTING = ("id", "line_key", "version", *DESCRIPTIVE)
 
 
 @dataclass
@@ -70,36 +72,32 @@ class SpendWriter:
         rows = [(*row[:SUPPLIER_AT], known[row[SUPPLIER_AT]].id, *row[SUPPLIER_AT + 1 :]) for row in prepared.rows]
         # New lines are inserted and the keys the tenant already has are skipped in one statement, so a file of
         # new payments needs no look-up, and a line written meanwhile by another import is not an error.
-        created = await insert_new(session, LINES, LINE_COLUMNS, rows, conflict=("tenant_id", "line_key"), bound=True)
-        result.counts["created"] = created
-        if created < len(rows):
-            await self._update(session, prepared, result)
+        inserted = await insert_new(
+            session, LINES, LINE_COLUMNS, rows, conflict=("tenant_id", "line_key"), bound=True, existing=EXISTING
+        )
+        result.counts["created"] = inserted.count
+        if inserted.existing:
+            await self._update(session, prepared, inserted.existing, result)
         return result
 
-    async def _update(self, session: AsyncSession, prepared: Prepared, result: WriteResult) -> None:
-        """Lines the tenant already had (stored under another id than the one just tried): `updated` if a
-        descriptive field was corrected, else `unchanged`."""
-        columns = (LINES.c.id, LINES.c.line_key, LINES.c.version, *(LINES.c[name] for name in DESCRIPTIVE))
-        tried = {row[KEY_AT]: row[ID_AT] for row in prepared.rows}
-        existing: dict[str, Any] = {}
-        keys = list(tried)
-        for start in range(0, len(keys), 1_000):
-            found = await session.execute(
-                select(*columns).where(
-                    LINES.c.tenant_id == self.tenant_id, LINES.c.line_key.in_(keys[start : start + 1_000])
-                )
-            )
-            existing.update((row.line_key, row) for row in found.all() if row.id != tried[row.line_key])
+    async def _update(
+        self, session: AsyncSession, prepared: Prepared, existing: list[Sequence[Any]], result: WriteResult
+    ) -> None:
+        """Lines the tenant already had (`EXISTING` of each): `updated` if a descriptive field was corrected,
+        else `unchanged`."""
+        stored = {key: (line_id, version, tuple(fields)) for line_id, key, version, *fields in existing}
         updates = []
         for row in prepared.rows:
-            line = existing.get(row[KEY_AT])
+            line = stored.get(row[KEY_AT])
             if line is None:
                 continue  # created just now
-            corrected = dict(zip(DESCRIPTIVE, row[DESCRIPTIVE_AT:], strict=True))
-            if any(getattr(line, name) != value for name, value in corrected.items()):
+            line_id, version, fields = line
+            corrected = tuple(row[DESCRIPTIVE_AT:])
+            if fields != corrected:
                 updates.append(
-                    {"line_id": line.id, "updated_at": prepared.now, "version": line.version + 1, **corrected}
-                )
+                    {"line_id": line_id, "updated_at": prepared.now, "version": version + 1,
+                     **dict(zip(DESCRIPTIVE, corrected, strict=True))}
+                )  # fmt: skip
                 result.counts["updated"] += 1
             else:
                 result.counts["unchanged"] += 1
