@@ -10,7 +10,9 @@
    100 MB upload limit — and run by a `JobRunner` with the real handler), reconcile (the supplier
    reconciliation the job runs at its end, timed by wrapping the importer's call to it), indicators (the
    five pillars and local spend by year over HTTP in-process). Then the summary total is checked against the
-   generated file to the penny, and the peak memory of the process is read.
+   generated file to the penny, and the peak memory is read: this process's, plus that of the import's
+   preparing process (a child, polled from /proc while it runs). Then, not part of the target, the same file
+   is imported again and must change nothing.
 4. Baseline, after the peak memory is read: the same file bulk-loaded into a plain table — PostgreSQL
    `COPY` with --pg, else SQLite `executemany` of the pre-parsed rows (DuckDB is not installed).
 
