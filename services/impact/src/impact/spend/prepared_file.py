@@ -15,7 +15,7 @@ import queue
 import threading
 import traceback
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -70,7 +70,8 @@ async def prepared_file(
     child.start()
     theirs.close()
     try:
-        await asyncio.to_thread(ours.send_bytes, content)
+        with suppress(BrokenPipeError):  # a child that failed to start: `_receive` says so
+            await asyncio.to_thread(ours.send_bytes, content)
         total, notes = _opened(await asyncio.to_thread(_receive, ours))
         async with _read_ahead(_received_batches(ours)) as ahead:
             yield PreparedFile(total, notes, ahead)
@@ -99,7 +100,8 @@ def _prepare_in_child(conn: Connection, job: _Job) -> None:
     except (BrokenPipeError, EOFError):
         return  # the parent stopped listening: its import ended
     except BaseException:
-        conn.send(("error", traceback.format_exc()))
+        with suppress(OSError):  # the parent may be gone too
+            conn.send(("error", traceback.format_exc()))
     finally:
         conn.close()
 
@@ -122,8 +124,10 @@ def _receive(conn: Connection) -> tuple[str, Any]:
 
 
 def _opened(message: tuple[str, Any]) -> tuple[int, list[str]]:
-    kind, (total, notes) = message
-    assert kind == "opened", kind
+    kind, value = message
+    if kind != "opened":
+        raise RuntimeError(f"the spend preparing process sent {kind!r} before the file's layout")
+    total, notes = value
     return total, notes
 
 
