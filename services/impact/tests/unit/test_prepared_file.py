@@ -69,7 +69,7 @@ async def test_a_file_that_is_not_spend_is_refused_either_way(preparing: str) ->
 
 async def test_the_child_s_failure_reaches_the_caller(preparing: str) -> None:
     broken = aiosqlite_dialect()
-    broken.driver = "no-such-driver"  # the child cannot build the dialect: it fails after opening the file
+    broken.driver = "no-such-driver"  # the child cannot build the dialect
     content = b"Paid Date,Supplier Name,Amount\n01/03/2017,ACME LTD,10.00\n"
     if preparing == "thread":  # the thread uses the dialect it is given
         assert (await prepare_all(content, broken))[0] == 1

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import URL, Dialect
 
-from impact.spend.parse import Period, SpendFileError, open_spend_file
+from impact.spend.parse import Period, SpendFileError, SpendStream, open_spend_file
 from impact.spend.prepare import Prepared, SpendPreparer
 
 BATCH = 10_000
@@ -40,7 +40,7 @@ class PreparedFile:
 
 @dataclass(frozen=True)
 class _Job:
-    """What the preparing process is told, besides the content (sent as raw bytes)."""
+    """How to prepare the file (what the preparing process is told, besides the content: sent as raw bytes)."""
 
     filename: str | None
     period: Period | None
@@ -56,14 +56,12 @@ async def prepared_file(
 ) -> AsyncIterator[PreparedFile]:
     """The file opened (`SpendFileError` if it cannot be read as spend) and its batches being prepared; when
     the block ends, early or not, the thread and any process are stopped."""
+    job = _Job(filename, period, tenant_id, source, (dialect.name, dialect.driver), BATCH)
     if len(content) < PROCESS_FROM_BYTES:
-        stream = open_spend_file(content, filename=filename, period=period)
-        preparer = SpendPreparer(tenant_id, source, dialect)
-        batches = (preparer.prepare(batch) for batch in stream.batches(BATCH))
+        stream, batches = _prepare(content, job, dialect)
         async with _read_ahead(batches) as ahead:
             yield PreparedFile(stream.total, stream.notes, ahead)
         return
-    job = _Job(filename, period, tenant_id, source, (dialect.name, dialect.driver), BATCH)
     context = multiprocessing.get_context("spawn")  # not fork: this process has threads and an event loop
     ours, theirs = context.Pipe()
     child = context.Process(target=_prepare_in_child, args=(theirs, job), name="spend-preparer", daemon=True)
@@ -88,14 +86,13 @@ def _prepare_in_child(conn: Connection, job: _Job) -> None:
     try:
         content = conn.recv_bytes()
         try:
-            stream = open_spend_file(content, filename=job.filename, period=job.period)
+            stream, batches = _prepare(content, job, _dialect(*job.dialect))
         except SpendFileError as exc:
             conn.send(("file_error", str(exc)))
             return
         conn.send(("opened", (stream.total, stream.notes)))
-        preparer = SpendPreparer(job.tenant_id, job.source, _dialect(*job.dialect))
-        for batch in stream.batches(job.batch):
-            conn.send(("batch", preparer.prepare(batch)))
+        for prepared in batches:
+            conn.send(("batch", prepared))
         conn.send(("end", None))
     except (BrokenPipeError, EOFError):
         return  # the parent stopped listening: its import ended
@@ -104,6 +101,13 @@ def _prepare_in_child(conn: Connection, job: _Job) -> None:
             conn.send(("error", traceback.format_exc()))
     finally:
         conn.close()
+
+
+def _prepare(content: bytes, job: _Job, dialect: Dialect) -> tuple[SpendStream, Iterator[Prepared]]:
+    """The file opened (`SpendFileError` if it is not spend), and its batches prepared as they are taken."""
+    stream = open_spend_file(content, filename=job.filename, period=job.period)
+    preparer = SpendPreparer(job.tenant_id, job.source, dialect)
+    return stream, (preparer.prepare(batch) for batch in stream.batches(job.batch))
 
 
 def _dialect(name: str, driver: str) -> Dialect:
